@@ -1,0 +1,33 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { APP_CONFIG, type RuntimeConfig } from './config/runtime';
+import { CoreModule } from './core.module';
+import { typeOrmOptions } from './database/typeorm-options';
+import { DIALECTS } from './dialects';
+import { HealthModule } from './health/health.module';
+import { loggerParams } from './http/logging';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: RuntimeConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        LoggerModule.forRoot(loggerParams(config.logLevel)),
+        TypeOrmModule.forRoot({
+          ...typeOrmOptions(config.databaseUrl, config.schema),
+          retryAttempts: 3,
+          retryDelay: 1000,
+        }),
+        { module: ConfigHolder, global: true, providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] },
+        CoreModule,
+        HealthModule,
+        ...DIALECTS.map((d) => d.module),
+      ],
+    };
+  }
+}
+
+@Module({})
+class ConfigHolder {}

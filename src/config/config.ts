@@ -1,0 +1,140 @@
+import { plainToInstance } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+} from 'class-validator';
+
+/** The environment the gateway reads, validated once at start. */
+class Environment {
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT?: number;
+
+  @IsOptional()
+  @IsString()
+  HOST?: string;
+
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  DATA_DIR?: string;
+
+  @IsOptional()
+  @Matches(/^\s*([A-Za-z0-9][A-Za-z0-9._-]{0,63}:[^,:\s]{8,}\s*)(,\s*[A-Za-z0-9][A-Za-z0-9._-]{0,63}:[^,:\s]{8,}\s*)*$/, {
+    message:
+      'GATEWAY_API_KEYS must be comma-separated organization:key pairs, keys of at least 8 characters',
+  })
+  GATEWAY_API_KEYS?: string;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, {
+    message: 'GATEWAY_ENCRYPTION_KEY must be 32 random bytes encoded as base64 (openssl rand -base64 32)',
+  })
+  GATEWAY_ENCRYPTION_KEY?: string;
+
+  @IsOptional()
+  @Matches(/^([A-Za-z0-9+/]{43}=)(,[A-Za-z0-9+/]{43}=)*$/, {
+    message: 'GATEWAY_PREVIOUS_ENCRYPTION_KEYS must be a comma-separated list of base64 32-byte keys',
+  })
+  GATEWAY_PREVIOUS_ENCRYPTION_KEYS?: string;
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, {
+    message: 'PUBLIC_URL must be an absolute http(s) URL',
+  })
+  PUBLIC_URL?: string;
+
+  @IsOptional()
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1024)
+  BODY_LIMIT?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  SEARCH_TRACK_TOTAL_HITS?: number;
+}
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  /** Null: run on the embedded PostgreSQL under `dataDir`. */
+  databaseUrl: string | null;
+  dataDir: string;
+  apiKeys: Array<{ organizationId: string; key: string }>;
+  /** Base64; required with `databaseUrl`, generated and kept in `dataDir` otherwise. */
+  encryptionKey: string | null;
+  previousEncryptionKeys: string[];
+  /** Where clients reach the gateway; OAuth redirect URIs are built from it. */
+  publicUrl: string;
+  logLevel: string;
+  /** Largest request body accepted, in bytes. */
+  bodyLimit: number;
+  /** Coco search counts hits exactly up to this many, then answers `relation: "gte"`. */
+  searchTrackTotalHits: number;
+}
+
+export class ConfigError extends Error {}
+
+const NUMERIC = ['PORT', 'BODY_LIMIT', 'SEARCH_TRACK_TOTAL_HITS'] as const;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const raw: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') raw[k] = v;
+  for (const k of NUMERIC) {
+    if (typeof raw[k] === 'string') {
+      const n = Number(raw[k]);
+      if (!Number.isInteger(n)) throw new ConfigError(`${k} must be an integer (got '${String(raw[k])}')`);
+      raw[k] = n;
+    }
+  }
+  const parsed = plainToInstance(Environment, raw);
+  const errors = validateSync(parsed, { whitelist: false });
+  if (errors.length) {
+    const messages = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`));
+    throw new ConfigError(`invalid configuration: ${messages.join('; ')}`);
+  }
+  if (parsed.DATABASE_URL && !parsed.GATEWAY_ENCRYPTION_KEY) {
+    throw new ConfigError(
+      'invalid configuration: GATEWAY_ENCRYPTION_KEY is required when DATABASE_URL is set (openssl rand -base64 32)',
+    );
+  }
+  const port = parsed.PORT ?? 3000;
+  return {
+    port,
+    host: parsed.HOST ?? '0.0.0.0',
+    databaseUrl: parsed.DATABASE_URL ?? null,
+    dataDir: parsed.DATA_DIR ?? './data',
+    apiKeys: (parsed.GATEWAY_API_KEYS ?? '')
+      .split(',')
+      .map((pair) => pair.trim())
+      .filter(Boolean)
+      .map((pair) => {
+        const at = pair.indexOf(':');
+        return { organizationId: pair.slice(0, at), key: pair.slice(at + 1) };
+      }),
+    encryptionKey: parsed.GATEWAY_ENCRYPTION_KEY ?? null,
+    previousEncryptionKeys: parsed.GATEWAY_PREVIOUS_ENCRYPTION_KEYS?.split(',') ?? [],
+    publicUrl: (parsed.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    logLevel: parsed.LOG_LEVEL ?? 'info',
+    bodyLimit: parsed.BODY_LIMIT ?? 1024 * 1024,
+    searchTrackTotalHits: parsed.SEARCH_TRACK_TOTAL_HITS ?? 10_000,
+  };
+}

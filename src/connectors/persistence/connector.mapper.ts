@@ -1,0 +1,90 @@
+import type { Sealed } from '../../secrets/cipher';
+import type { JsonObject } from '../../secrets/json';
+import type { SealedTree } from '../../secrets/secret-tree';
+import type { AuthStatus, Connector, Processor, ServiceAuthType } from '../domain/connector';
+import { ConnectorEntity } from './connector.entity';
+
+/** Row <-> domain. The domain connector already holds sealed secrets; nothing is opened here. */
+export const ConnectorPersistenceMapper = {
+  toDomain(row: ConnectorEntity): Connector {
+    const oauth = row.oauth as {
+      clientId: string | null;
+      clientSecret: Sealed | null;
+      authorizeUrl: string;
+      tokenUrl: string;
+      scope: string | null;
+    } | null;
+    const grant = row.oauthGrant as { status: AuthStatus; tokens: Sealed; expiresAt: string | null } | null;
+    return {
+      organizationId: row.organizationId,
+      id: row.id,
+      name: row.name,
+      description: row.description,
+      url: row.url,
+      active: row.active,
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+      createdBy: row.createdBy,
+      updatedBy: row.updatedBy,
+      config: row.config as SealedTree | null,
+      builtin: row.builtin,
+      excludes: row.excludes,
+      continueOnFailure: row.continueOnFailure,
+      oauth,
+      serviceAuth:
+        row.serviceAuthType && row.serviceAuthToken
+          ? { type: row.serviceAuthType as ServiceAuthType, token: row.serviceAuthToken as Sealed }
+          : null,
+      oauthGrant: grant
+        ? { status: grant.status, tokens: grant.tokens, expiresAt: grant.expiresAt ? new Date(grant.expiresAt) : null }
+        : null,
+      category: row.category,
+      icon: row.icon,
+      tags: row.tags,
+      pathHierarchy: row.pathHierarchy,
+      assets: row.assets as JsonObject | null,
+      oauthConnectImplemented: row.oauthConnectImplemented,
+      processor: row.processor as Processor | null,
+      type: row.type,
+      provider: row.provider,
+    };
+  },
+
+  toPersistence(c: Connector): Omit<ConnectorEntity, 'seq'> {
+    return {
+      organizationId: c.organizationId,
+      id: c.id,
+      name: c.name,
+      description: c.description,
+      url: c.url,
+      active: c.active,
+      createdAt: c.createdAt,
+      updatedAt: c.updatedAt,
+      createdBy: c.createdBy,
+      updatedBy: c.updatedBy,
+      config: c.config,
+      builtin: c.builtin,
+      excludes: c.excludes,
+      continueOnFailure: c.continueOnFailure,
+      oauth: c.oauth ? { ...c.oauth } : null,
+      serviceAuthType: c.serviceAuth?.type ?? null,
+      serviceAuthToken: c.serviceAuth?.token ?? null,
+      oauthGrant: c.oauthGrant
+        ? {
+            status: c.oauthGrant.status,
+            tokens: c.oauthGrant.tokens,
+            expiresAt: c.oauthGrant.expiresAt?.toISOString() ?? null,
+          }
+        : null,
+      category: c.category,
+      icon: c.icon,
+      tags: c.tags,
+      pathHierarchy: c.pathHierarchy,
+      assets: c.assets,
+      oauthConnectImplemented: c.oauthConnectImplemented,
+      processor: c.processor ? ({ ...c.processor } as JsonObject) : null,
+      type: c.type,
+      provider: c.provider,
+    };
+  },
+};

@@ -1,0 +1,81 @@
+import { Global, Inject, Injectable, Logger, Module, type OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { ApiKeysService } from './auth/api-keys.service';
+import { APP_CONFIG, type RuntimeConfig } from './config/runtime';
+import { ConnectorsService } from './connectors/connectors.service';
+import { ConnectorRepository } from './connectors/domain/connector.repository';
+import { TypeOrmConnectorRepository } from './connectors/persistence/typeorm-connector.repository';
+import { runMigrationsLocked } from './database/migrate';
+import { OAuthAuthorizer } from './oauth/oauth-authorizer';
+import { OAuthStateSigner } from './oauth/oauth-state';
+import { parseKey, SecretCipher } from './secrets/cipher';
+
+/** At start: migrations (under the advisory lock), then the configured keys and built-ins. */
+@Injectable()
+class Startup implements OnModuleInit {
+  private readonly logger = new Logger('Startup');
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly keys: ApiKeysService,
+    private readonly connectors: ConnectorsService,
+    @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const applied = await runMigrationsLocked(this.dataSource);
+    if (applied.length) this.logger.log(`applied migrations: ${applied.map((m) => m.name).join(', ')}`);
+    for (const { organizationId, key } of this.config.apiKeys) {
+      await this.keys.register(organizationId, key, 'GATEWAY_API_KEYS');
+    }
+    // Organizations made before a catalog entry existed get it now.
+    for (const organizationId of await this.keys.organizationIds()) {
+      await this.connectors.ensureBuiltins(organizationId);
+    }
+  }
+}
+
+/** The domain and its adapters, shared by every dialect module. */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: SecretCipher,
+      inject: [APP_CONFIG],
+      useFactory: (config: RuntimeConfig) =>
+        new SecretCipher(parseKey(config.encryptionKey), config.previousEncryptionKeys.map(parseKey)),
+    },
+    {
+      provide: ConnectorRepository,
+      inject: [DataSource],
+      useFactory: (dataSource: DataSource) => new TypeOrmConnectorRepository(dataSource),
+    },
+    {
+      provide: ConnectorsService,
+      inject: [ConnectorRepository, SecretCipher],
+      useFactory: (repo: ConnectorRepository, cipher: SecretCipher) => new ConnectorsService(repo, cipher),
+    },
+    {
+      provide: ApiKeysService,
+      inject: [DataSource, ConnectorsService],
+      useFactory: (dataSource: DataSource, connectors: ConnectorsService) =>
+        new ApiKeysService(dataSource, (org) => connectors.ensureBuiltins(org)),
+    },
+    {
+      provide: OAuthStateSigner,
+      inject: [APP_CONFIG],
+      useFactory: (config: RuntimeConfig) => new OAuthStateSigner(Buffer.from(config.encryptionKey, 'base64')),
+    },
+    {
+      provide: OAuthAuthorizer,
+      inject: [ConnectorsService, OAuthStateSigner, APP_CONFIG],
+      useFactory: (connectors: ConnectorsService, signer: OAuthStateSigner, config: RuntimeConfig) =>
+        new OAuthAuthorizer(connectors, signer, config.publicUrl),
+    },
+    ApiKeyGuard,
+    Startup,
+  ],
+  exports: [SecretCipher, ConnectorsService, ApiKeysService, OAuthAuthorizer, ApiKeyGuard],
+})
+export class CoreModule {}

@@ -1,0 +1,124 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiKeyGuard, CurrentActor } from '../../auth/api-key.guard';
+import { ConnectorsService } from '../../connectors/connectors.service';
+import type { Actor } from '../../connectors/domain/connector.input';
+import { dialectValidationPipe } from '../../http/request-validation';
+import { OAuthAuthorizer } from '../../oauth/oauth-authorizer';
+import { CohereExceptionFilter } from './cohere-exception.filter';
+import { CohereMapper } from './cohere.mapper';
+import { CreateConnectorDto, ListConnectorsQuery, OAuthAuthorizeQuery, UpdateConnectorDto } from './dto/cohere.requests';
+import {
+  CohereConnectorResponse,
+  CohereDeleteResponse,
+  CohereErrorBody,
+  CohereListConnectorsResponse,
+  CohereOAuthAuthorizeResponse,
+} from './dto/cohere.responses';
+
+const DEFAULT_LIMIT = 30;
+
+const errors = (...statuses: number[]) =>
+  statuses.map((status) => ApiResponse({ status, type: CohereErrorBody, description: 'Error: {"message": "..."}' }));
+
+function apply(...decorators: MethodDecorator[]): MethodDecorator {
+  return (target, key, descriptor) => {
+    for (const d of decorators) d(target, key, descriptor);
+  };
+}
+
+/** Cohere v1 connectors, at the root and under /cohere. */
+@ApiTags('Cohere v1 connectors')
+@ApiBearerAuth()
+@Controller(['v1/connectors', 'cohere/v1/connectors'])
+@UseGuards(ApiKeyGuard)
+@UseFilters(CohereExceptionFilter)
+@UsePipes(dialectValidationPipe())
+export class CohereConnectorsController {
+  constructor(
+    private readonly connectors: ConnectorsService,
+    private readonly oauth: OAuthAuthorizer,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List Connectors', description: 'Newest first, with the exact total_count.' })
+  @ApiOkResponse({ type: CohereListConnectorsResponse })
+  @apply(...errors(400, 401))
+  async list(@CurrentActor() actor: Actor, @Query() query: ListConnectorsQuery): Promise<CohereListConnectorsResponse> {
+    const page = await this.connectors.list(actor, {
+      limit: query.limit || DEFAULT_LIMIT,
+      offset: query.offset ?? 0,
+    });
+    return { connectors: page.items.map(CohereMapper.toResponse), total_count: page.total };
+  }
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Create a Connector' })
+  @ApiBody({ type: CreateConnectorDto })
+  @ApiOkResponse({ type: CohereConnectorResponse })
+  @apply(...errors(400, 401, 413))
+  async create(@CurrentActor() actor: Actor, @Body() body: CreateConnectorDto): Promise<CohereConnectorResponse> {
+    const created = await this.connectors.create(actor, CohereMapper.toNewConnector(body));
+    return { connector: CohereMapper.toResponse(created) };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a Connector' })
+  @ApiOkResponse({ type: CohereConnectorResponse })
+  @apply(...errors(401, 404))
+  async get(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<CohereConnectorResponse> {
+    return { connector: CohereMapper.toResponse(await this.connectors.get(actor, id)) };
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Update a Connector', description: 'Omitted fields are not updated.' })
+  @ApiBody({ type: UpdateConnectorDto })
+  @ApiOkResponse({ type: CohereConnectorResponse })
+  @apply(...errors(400, 401, 404, 413))
+  async update(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Body() body: UpdateConnectorDto,
+  ): Promise<CohereConnectorResponse> {
+    const updated = await this.connectors.update(actor, id, CohereMapper.toChanges(body));
+    return { connector: CohereMapper.toResponse(updated) };
+  }
+
+  @Delete(':id')
+  @ApiOperation({ summary: 'Delete a Connector' })
+  @ApiOkResponse({ type: CohereDeleteResponse, description: '`{}`' })
+  @apply(...errors(401, 403, 404))
+  async delete(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<CohereDeleteResponse> {
+    await this.connectors.delete(actor, id);
+    return {};
+  }
+
+  @Post(':id/oauth/authorize')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Authorize with oAuth',
+    description: "Returns the data source's authorization URL (response_type=code, client_id, redirect_uri, scope, signed state). GET is accepted too.",
+  })
+  @ApiOkResponse({ type: CohereOAuthAuthorizeResponse })
+  @apply(...errors(400, 401, 404))
+  async authorize(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Query() query: OAuthAuthorizeQuery,
+  ): Promise<CohereOAuthAuthorizeResponse> {
+    return { redirect_url: await this.oauth.authorizationUrl(actor, id, query.after_token_redirect) };
+  }
+
+  /** The old Python SDK called authorize with GET. */
+  @Get(':id/oauth/authorize')
+  @ApiOperation({ summary: 'Authorize with oAuth (GET, as the old Python SDK sends it)' })
+  @ApiOkResponse({ type: CohereOAuthAuthorizeResponse })
+  authorizeWithGet(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Query() query: OAuthAuthorizeQuery,
+  ): Promise<CohereOAuthAuthorizeResponse> {
+    return this.authorize(actor, id, query);
+  }
+}

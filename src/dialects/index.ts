@@ -1,0 +1,5 @@
+import type { DialectDefinition } from '../http/dialect';
+import { cohereDialect } from './cohere/cohere.module';
+
+/** Every dialect the gateway speaks. Order matters only for which one owns a path first. */
+export const DIALECTS: DialectDefinition[] = [cohereDialect];

@@ -1,0 +1,29 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { DialectDefinition } from './dialect';
+import { classify } from './problem';
+
+/**
+ * The global filter. Errors raised inside a dialect's controller are rendered by that controller's
+ * own filter; what reaches this one was raised before any route ran (malformed JSON, a body too
+ * large, an unknown path), so it finds the dialect that owns the path and lets it answer.
+ */
+@Catch()
+export class DialectRoutingFilter implements ExceptionFilter {
+  constructor(private readonly dialects: DialectDefinition[]) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    const dialect = this.dialects.find((d) => d.owns(request.method, path));
+    if (dialect) {
+      dialect.filter.catch(exception, host);
+      return;
+    }
+    const problem = classify(exception);
+    const status =
+      problem.kind === 'http' ? problem.status : problem.kind === 'internal' ? 500 : problem.kind === 'auth' ? 401 : 400;
+    void http.getResponse<FastifyReply>().status(status).send({ statusCode: status, message: problem.message });
+  }
+}

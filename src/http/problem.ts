@@ -1,0 +1,74 @@
+import { HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { InvalidApiKeyError, MissingApiKeyError } from '../auth/auth.errors';
+import { ConnectorError, type ConnectorErrorCode, type FieldProblem } from '../connectors/domain/connector.errors';
+import { RequestValidationError } from './request-validation';
+
+/**
+ * Every error a dialect may have to render, classified once so that each dialect's filter is only
+ * about its own shape. A dialect's filter switches over `kind` (exhaustively).
+ */
+export type Problem =
+  | { kind: 'domain'; code: ConnectorErrorCode; error: ConnectorError; message: string; problems: FieldProblem[] }
+  | { kind: 'auth'; missing: boolean; message: string }
+  | { kind: 'invalid'; message: string; problems: FieldProblem[] }
+  | { kind: 'http'; status: number; message: string }
+  | { kind: 'internal'; message: string };
+
+const logger = new Logger('Errors');
+
+export function classify(exception: unknown): Problem {
+  if (exception instanceof ConnectorError) {
+    return {
+      kind: 'domain',
+      code: exception.code,
+      error: exception,
+      message: exception.message,
+      problems: 'problems' in exception ? (exception.problems as FieldProblem[]) : [],
+    };
+  }
+  if (exception instanceof MissingApiKeyError || exception instanceof InvalidApiKeyError) {
+    return { kind: 'auth', missing: exception instanceof MissingApiKeyError, message: exception.message };
+  }
+  if (exception instanceof RequestValidationError) {
+    return { kind: 'invalid', message: exception.message, problems: exception.problems };
+  }
+  if (exception instanceof HttpException) {
+    return { kind: 'http', status: exception.getStatus(), message: httpMessage(exception) };
+  }
+  // Errors Fastify raises before a route runs (malformed JSON, body too large, bad content type)
+  // carry a 4xx statusCode; anything else is a real fault.
+  const status = (exception as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { kind: 'http', status, message: fastifyMessage(exception as Error, status) };
+  }
+  logger.error(exception instanceof Error ? exception : String(exception), 'unhandled error');
+  return { kind: 'internal', message: 'internal server error' };
+}
+
+function httpMessage(e: HttpException): string {
+  const status = e.getStatus();
+  if (status === HttpStatus.PAYLOAD_TOO_LARGE) return 'request body is too large';
+  const response = e.getResponse();
+  const message =
+    typeof response === 'object' && response && 'message' in response ? response.message : e.message;
+  const text = Array.isArray(message) ? message.join('; ') : String(message);
+  if (status === HttpStatus.BAD_REQUEST && /JSON|Unexpected|body/i.test(text)) {
+    return 'invalid request body: malformed JSON';
+  }
+  return text;
+}
+
+function fastifyMessage(e: Error & { code?: string }, status: number): string {
+  switch (e.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'request body is too large';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'unsupported content type: send application/json';
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'request body is empty';
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return 'invalid request body: malformed JSON';
+    default:
+      return status === 413 ? 'request body is too large' : e.message;
+  }
+}

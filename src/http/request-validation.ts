@@ -1,0 +1,42 @@
+import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import type { FieldProblem } from '../connectors/domain/connector.errors';
+
+/** The request did not pass its dialect's DTO validation. Each dialect renders it its own way. */
+export class RequestValidationError extends Error {
+  constructor(readonly problems: FieldProblem[]) {
+    super(problems.map((p) => `${p.field}: ${p.reason}`).join('; ') || 'invalid request');
+  }
+}
+
+/** class-validator's tree of errors as a flat list of `field: reason`, nested fields dotted. */
+export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  for (const e of errors) {
+    const field = parent ? `${parent}.${e.property}` : e.property;
+    for (const message of Object.values(e.constraints ?? {})) {
+      out.push({ field: field || 'body', reason: message.replace(/^\S+\s/, '') });
+    }
+    if (e.children?.length) out.push(...flattenValidationErrors(e.children, field));
+  }
+  return out;
+}
+
+/**
+ * The pipe every dialect uses: unknown fields and wrong types are refused (400), nothing is
+ * coerced silently. `forbidUnknownValues` also refuses a body that is not an object at all.
+ */
+export function dialectValidationPipe(options: { forbidUnknownFields?: boolean } = {}): ValidationPipe {
+  return new ValidationPipe({
+    transform: true,
+    whitelist: true,
+    forbidNonWhitelisted: options.forbidUnknownFields ?? true,
+    forbidUnknownValues: true,
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) => {
+      const problems = flattenValidationErrors(errors);
+      return new RequestValidationError(
+        problems.length ? problems : [{ field: 'body', reason: 'must be a JSON object' }],
+      );
+    },
+  });
+}

@@ -1,0 +1,92 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+
+/**
+ * A sealed secret as it is stored: `gw1.<keyId>.<base64url(iv | tag | ciphertext)>`.
+ * The key id travels beside every value so keys can be rotated: new values are sealed with the
+ * primary key, old values stay readable while their key is still in the ring.
+ */
+export type Sealed = string & { readonly __sealed: unique symbol };
+
+const PREFIX = 'gw1';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+export class SecretCipherError extends Error {}
+
+export interface CipherKey {
+  /** Short public identifier stored beside each sealed value. */
+  id: string;
+  /** 32 raw bytes for AES-256-GCM. */
+  material: Buffer;
+}
+
+/** Derives a stable, non-secret key id from the key material (first 8 hex chars of its hash). */
+export function keyIdFor(material: Buffer): string {
+  return createHash('sha256').update('gateway-key-id').update(material).digest('hex').slice(0, 8);
+}
+
+export function parseKey(base64: string): CipherKey {
+  const material = Buffer.from(base64, 'base64');
+  if (material.length !== 32) {
+    throw new SecretCipherError(
+      `encryption key must be 32 bytes encoded as base64 (got ${material.length} bytes)`,
+    );
+  }
+  return { id: keyIdFor(material), material };
+}
+
+export function generateKey(): string {
+  return randomBytes(32).toString('base64');
+}
+
+/**
+ * AES-256-GCM with a key ring. Sealing always uses the primary key; opening picks the key by the id
+ * written beside the value. The additional authenticated data binds a value to its purpose, so a
+ * sealed OAuth secret cannot be replayed into another field.
+ */
+export class SecretCipher {
+  private readonly keys = new Map<string, Buffer>();
+  private readonly primary: CipherKey;
+
+  constructor(primary: CipherKey, older: CipherKey[] = []) {
+    this.primary = primary;
+    for (const key of [primary, ...older]) this.keys.set(key.id, key.material);
+  }
+
+  get primaryKeyId(): string {
+    return this.primary.id;
+  }
+
+  seal(plaintext: string, context = ''): Sealed {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.primary.material, iv);
+    cipher.setAAD(Buffer.from(context, 'utf8'));
+    const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    const payload = Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+    return `${PREFIX}.${this.primary.id}.${payload}` as Sealed;
+  }
+
+  open(sealed: Sealed, context = ''): string {
+    const [prefix, keyId, payload] = sealed.split('.');
+    if (prefix !== PREFIX || !keyId || !payload) throw new SecretCipherError('not a sealed value');
+    const key = this.keys.get(keyId);
+    if (!key) throw new SecretCipherError(`no key with id ${keyId} in the key ring`);
+    const raw = Buffer.from(payload, 'base64url');
+    if (raw.length < IV_BYTES + TAG_BYTES) throw new SecretCipherError('sealed value is truncated');
+    const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, IV_BYTES));
+    decipher.setAAD(Buffer.from(context, 'utf8'));
+    decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+    try {
+      return Buffer.concat([
+        decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)),
+        decipher.final(),
+      ]).toString('utf8');
+    } catch {
+      throw new SecretCipherError('sealed value failed authentication');
+    }
+  }
+
+  static isSealed(value: unknown): value is Sealed {
+    return typeof value === 'string' && value.startsWith(`${PREFIX}.`) && value.split('.').length === 3;
+  }
+}
