@@ -20,7 +20,12 @@ export class AppModule {
           retryAttempts: 3,
           retryDelay: 1000,
         }),
-        { module: ConfigHolder, global: true, providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] },
+        {
+          module: ConfigHolder,
+          global: true,
+          providers: [{ provide: APP_CONFIG, useValue: config }],
+          exports: [APP_CONFIG],
+        },
         CoreModule,
         HealthModule,
         ...DIALECTS.map((d) => d.module),

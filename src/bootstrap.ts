@@ -11,7 +11,10 @@ import { DialectRoutingFilter } from './http/dialect-routing.filter';
 import { requestIdFor } from './http/request-id';
 
 /** Builds the whole application (used by main.ts and by the tests): Fastify, filters, Swagger. */
-export async function createApp(config: RuntimeConfig, options: { logs?: boolean } = {}): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: RuntimeConfig,
+  options: { logs?: boolean } = {},
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimit,
     genReqId: (req: IncomingMessage) => requestIdFor(req),
@@ -27,9 +30,12 @@ export async function createApp(config: RuntimeConfig, options: { logs?: boolean
   if (options.logs === false) app.useLogger(false);
   else app.useLogger(app.get(Logger));
   app.useGlobalFilters(new DialectRoutingFilter(DIALECTS));
-  app.getHttpAdapter().getInstance().addHook('onSend', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onSend', async (request, reply) => {
+      reply.header('x-request-id', request.id);
+    });
   setupSwagger(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
@@ -58,9 +64,13 @@ function setupSwagger(app: NestFastifyApplication): void {
     });
     urls.push({ name: dialect.title, url: `/docs/${dialect.name}.json` });
   }
-  const first = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('Connector gateway').build(), {
-    include: [DIALECTS[0]!.module],
-  });
+  const first = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle('Connector gateway').build(),
+    {
+      include: DIALECTS.slice(0, 1).map((d) => d.module),
+    },
+  );
   SwaggerModule.setup('docs', app, first, {
     explorer: true,
     raw: false,

@@ -25,7 +25,8 @@ class Startup implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     const applied = await runMigrationsLocked(this.dataSource);
-    if (applied.length) this.logger.log(`applied migrations: ${applied.map((m) => m.name).join(', ')}`);
+    if (applied.length)
+      this.logger.log(`applied migrations: ${applied.map((m) => m.name).join(', ')}`);
     for (const { organizationId, key } of this.config.apiKeys) {
       await this.keys.register(organizationId, key, 'GATEWAY_API_KEYS');
     }
@@ -44,7 +45,10 @@ class Startup implements OnModuleInit {
       provide: SecretCipher,
       inject: [APP_CONFIG],
       useFactory: (config: RuntimeConfig) =>
-        new SecretCipher(parseKey(config.encryptionKey), config.previousEncryptionKeys.map(parseKey)),
+        new SecretCipher(
+          parseKey(config.encryptionKey),
+          config.previousEncryptionKeys.map(parseKey),
+        ),
     },
     {
       provide: ConnectorRepository,
@@ -54,7 +58,8 @@ class Startup implements OnModuleInit {
     {
       provide: ConnectorsService,
       inject: [ConnectorRepository, SecretCipher],
-      useFactory: (repo: ConnectorRepository, cipher: SecretCipher) => new ConnectorsService(repo, cipher),
+      useFactory: (repo: ConnectorRepository, cipher: SecretCipher) =>
+        new ConnectorsService(repo, cipher),
     },
     {
       provide: ApiKeysService,
@@ -65,13 +70,17 @@ class Startup implements OnModuleInit {
     {
       provide: OAuthStateSigner,
       inject: [APP_CONFIG],
-      useFactory: (config: RuntimeConfig) => new OAuthStateSigner(Buffer.from(config.encryptionKey, 'base64')),
+      useFactory: (config: RuntimeConfig) =>
+        new OAuthStateSigner(Buffer.from(config.encryptionKey, 'base64')),
     },
     {
       provide: OAuthAuthorizer,
       inject: [ConnectorsService, OAuthStateSigner, APP_CONFIG],
-      useFactory: (connectors: ConnectorsService, signer: OAuthStateSigner, config: RuntimeConfig) =>
-        new OAuthAuthorizer(connectors, signer, config.publicUrl),
+      useFactory: (
+        connectors: ConnectorsService,
+        signer: OAuthStateSigner,
+        config: RuntimeConfig,
+      ) => new OAuthAuthorizer(connectors, signer, config.publicUrl),
     },
     ApiKeyGuard,
     Startup,

@@ -44,7 +44,10 @@ export function testConfig(overrides: Partial<RuntimeConfig> = {}): RuntimeConfi
 export async function startTestApp(overrides: Partial<RuntimeConfig> = {}): Promise<TestApp> {
   const config = testConfig(overrides);
   const app = await createApp(config, { logs: false });
-  const client = new Client({ connectionString: config.databaseUrl, options: `-c search_path=${config.schema},public` });
+  const client = new Client({
+    connectionString: config.databaseUrl,
+    options: `-c search_path=${config.schema},public`,
+  });
   await client.connect();
   const keys = app.get(ApiKeysService);
   return {

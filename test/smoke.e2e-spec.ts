@@ -23,7 +23,11 @@ describe('gateway smoke', () => {
   it('serves one OpenAPI document per dialect and the Swagger UI', async () => {
     const doc = await request(t.server).get('/docs/cohere.json').expect(200);
     expect(Object.keys(doc.body.paths)).toEqual(
-      expect.arrayContaining(['/v1/connectors', '/v1/connectors/{id}', '/v1/connectors/{id}/oauth/authorize']),
+      expect.arrayContaining([
+        '/v1/connectors',
+        '/v1/connectors/{id}',
+        '/v1/connectors/{id}/oauth/authorize',
+      ]),
     );
     const ui = await request(t.server).get('/docs').redirects(1);
     expect(ui.status).toBe(200);

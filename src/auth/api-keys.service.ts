@@ -42,7 +42,9 @@ export class ApiKeysService {
       'SELECT id, organization_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL',
       [digest],
     );
-    const actor = rows[0] ? { organizationId: rows[0].organization_id, apiKeyId: rows[0].id } : null;
+    const actor = rows[0]
+      ? { organizationId: rows[0].organization_id, apiKeyId: rows[0].id }
+      : null;
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
     this.cache.set(digest, { actor, until: Date.now() + CACHE_TTL_MS });
     return actor;

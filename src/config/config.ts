@@ -32,28 +32,36 @@ class Environment {
   DATA_DIR?: string;
 
   @IsOptional()
-  @Matches(/^\s*([A-Za-z0-9][A-Za-z0-9._-]{0,63}:[^,:\s]{8,}\s*)(,\s*[A-Za-z0-9][A-Za-z0-9._-]{0,63}:[^,:\s]{8,}\s*)*$/, {
-    message:
-      'GATEWAY_API_KEYS must be comma-separated organization:key pairs, keys of at least 8 characters',
-  })
+  @Matches(
+    /^\s*([A-Za-z0-9][A-Za-z0-9._-]{0,63}:[^,:\s]{8,}\s*)(,\s*[A-Za-z0-9][A-Za-z0-9._-]{0,63}:[^,:\s]{8,}\s*)*$/,
+    {
+      message:
+        'GATEWAY_API_KEYS must be comma-separated organization:key pairs, keys of at least 8 characters',
+    },
+  )
   GATEWAY_API_KEYS?: string;
 
   @IsOptional()
   @Matches(/^[A-Za-z0-9+/]{43}=$/, {
-    message: 'GATEWAY_ENCRYPTION_KEY must be 32 random bytes encoded as base64 (openssl rand -base64 32)',
+    message:
+      'GATEWAY_ENCRYPTION_KEY must be 32 random bytes encoded as base64 (openssl rand -base64 32)',
   })
   GATEWAY_ENCRYPTION_KEY?: string;
 
   @IsOptional()
   @Matches(/^([A-Za-z0-9+/]{43}=)(,[A-Za-z0-9+/]{43}=)*$/, {
-    message: 'GATEWAY_PREVIOUS_ENCRYPTION_KEYS must be a comma-separated list of base64 32-byte keys',
+    message:
+      'GATEWAY_PREVIOUS_ENCRYPTION_KEYS must be a comma-separated list of base64 32-byte keys',
   })
   GATEWAY_PREVIOUS_ENCRYPTION_KEYS?: string;
 
   @IsOptional()
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, {
-    message: 'PUBLIC_URL must be an absolute http(s) URL',
-  })
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    {
+      message: 'PUBLIC_URL must be an absolute http(s) URL',
+    },
+  )
   PUBLIC_URL?: string;
 
   @IsOptional()
@@ -101,14 +109,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   for (const k of NUMERIC) {
     if (typeof raw[k] === 'string') {
       const n = Number(raw[k]);
-      if (!Number.isInteger(n)) throw new ConfigError(`${k} must be an integer (got '${String(raw[k])}')`);
+      if (!Number.isInteger(n))
+        throw new ConfigError(`${k} must be an integer (got '${String(raw[k])}')`);
       raw[k] = n;
     }
   }
   const parsed = plainToInstance(Environment, raw);
   const errors = validateSync(parsed, { whitelist: false });
   if (errors.length) {
-    const messages = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`));
+    const messages = errors.flatMap((e) =>
+      Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`),
+    );
     throw new ConfigError(`invalid configuration: ${messages.join('; ')}`);
   }
   if (parsed.DATABASE_URL && !parsed.GATEWAY_ENCRYPTION_KEY) {

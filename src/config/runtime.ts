@@ -26,12 +26,21 @@ export interface Runtime {
  * With DATABASE_URL, the configuration as given. Without it, an embedded PostgreSQL under
  * DATA_DIR and, unless GATEWAY_ENCRYPTION_KEY is set, a key generated once and kept beside it.
  */
-export async function resolveRuntime(config: AppConfig, logger?: Pick<Logger, 'warn' | 'log'>): Promise<Runtime> {
+export async function resolveRuntime(
+  config: AppConfig,
+  logger?: Pick<Logger, 'warn' | 'log'>,
+): Promise<Runtime> {
   if (config.databaseUrl) {
-    if (!config.encryptionKey) throw new Error('GATEWAY_ENCRYPTION_KEY is required with DATABASE_URL');
+    if (!config.encryptionKey)
+      throw new Error('GATEWAY_ENCRYPTION_KEY is required with DATABASE_URL');
     return {
-      config: { ...config, databaseUrl: config.databaseUrl, encryptionKey: config.encryptionKey, embedded: false },
-      stop: async () => undefined,
+      config: {
+        ...config,
+        databaseUrl: config.databaseUrl,
+        encryptionKey: config.encryptionKey,
+        embedded: false,
+      },
+      stop: () => Promise.resolve(),
     };
   }
   const dataDir = resolve(config.dataDir);

@@ -67,7 +67,11 @@ export class ConnectorsService {
       try {
         return toView(await this.repo.insert(this.build(actor, id, input)));
       } catch (error) {
-        if (!(error instanceof ConnectorAlreadyExistsError) || input.id !== undefined || attempt >= 4) {
+        if (
+          !(error instanceof ConnectorAlreadyExistsError) ||
+          input.id !== undefined ||
+          attempt >= 4
+        ) {
           throw error;
         }
       }
@@ -293,7 +297,10 @@ export function sealContext(organizationId: string, connectorId: string): string
   return `connector:${organizationId}/${connectorId}`;
 }
 
-function changeObject(stored: JsonObject | null, change: ObjectChange<JsonObject>): JsonObject | null {
+function changeObject(
+  stored: JsonObject | null,
+  change: ObjectChange<JsonObject>,
+): JsonObject | null {
   return 'merge' in change ? deepMerge(stored ?? {}, change.merge) : change.replace;
 }
 
@@ -302,7 +309,10 @@ function withMaskCheck<T>(fn: () => T): T {
     return fn();
   } catch (error) {
     if (error instanceof MaskWithoutSecretError) {
-      throw InvalidConnectorError.of(error.path, 'is a masked value, but no secret is stored to keep');
+      throw InvalidConnectorError.of(
+        error.path,
+        'is a masked value, but no secret is stored to keep',
+      );
     }
     throw error;
   }

@@ -23,7 +23,16 @@ export class DialectRoutingFilter implements ExceptionFilter {
     }
     const problem = classify(exception);
     const status =
-      problem.kind === 'http' ? problem.status : problem.kind === 'internal' ? 500 : problem.kind === 'auth' ? 401 : 400;
-    void http.getResponse<FastifyReply>().status(status).send({ statusCode: status, message: problem.message });
+      problem.kind === 'http'
+        ? problem.status
+        : problem.kind === 'internal'
+          ? 500
+          : problem.kind === 'auth'
+            ? 401
+            : 400;
+    void http
+      .getResponse<FastifyReply>()
+      .status(status)
+      .send({ statusCode: status, message: problem.message });
   }
 }

@@ -24,7 +24,12 @@ export function loggerParams(level: string): Params {
         censor: '[redacted]',
       },
       serializers: {
-        req: (req: { id: string; method: string; url: string; headers: Record<string, unknown> }) => ({
+        req: (req: {
+          id: string;
+          method: string;
+          url: string;
+          headers: Record<string, unknown>;
+        }) => ({
           id: req.id,
           method: req.method,
           // Query strings can carry OAuth codes and states: log the path only.

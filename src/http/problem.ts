@@ -1,6 +1,10 @@
-import { HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { HttpException, Logger } from '@nestjs/common';
 import { InvalidApiKeyError, MissingApiKeyError } from '../auth/auth.errors';
-import { ConnectorError, type ConnectorErrorCode, type FieldProblem } from '../connectors/domain/connector.errors';
+import {
+  ConnectorError,
+  type ConnectorErrorCode,
+  type FieldProblem,
+} from '../connectors/domain/connector.errors';
 import { RequestValidationError } from './request-validation';
 
 /**
@@ -8,7 +12,13 @@ import { RequestValidationError } from './request-validation';
  * about its own shape. A dialect's filter switches over `kind` (exhaustively).
  */
 export type Problem =
-  | { kind: 'domain'; code: ConnectorErrorCode; error: ConnectorError; message: string; problems: FieldProblem[] }
+  | {
+      kind: 'domain';
+      code: ConnectorErrorCode;
+      error: ConnectorError;
+      message: string;
+      problems: FieldProblem[];
+    }
   | { kind: 'auth'; missing: boolean; message: string }
   | { kind: 'invalid'; message: string; problems: FieldProblem[] }
   | { kind: 'http'; status: number; message: string }
@@ -27,7 +37,11 @@ export function classify(exception: unknown): Problem {
     };
   }
   if (exception instanceof MissingApiKeyError || exception instanceof InvalidApiKeyError) {
-    return { kind: 'auth', missing: exception instanceof MissingApiKeyError, message: exception.message };
+    return {
+      kind: 'auth',
+      missing: exception instanceof MissingApiKeyError,
+      message: exception.message,
+    };
   }
   if (exception instanceof RequestValidationError) {
     return { kind: 'invalid', message: exception.message, problems: exception.problems };
@@ -47,19 +61,21 @@ export function classify(exception: unknown): Problem {
 
 function httpMessage(e: HttpException): string {
   const status = e.getStatus();
-  if (status === HttpStatus.PAYLOAD_TOO_LARGE) return 'request body is too large';
+  if (status === 413) return 'request body is too large';
   const response = e.getResponse();
   const message =
-    typeof response === 'object' && response && 'message' in response ? response.message : e.message;
+    typeof response === 'object' && response && 'message' in response
+      ? response.message
+      : e.message;
   const text = Array.isArray(message) ? message.join('; ') : String(message);
-  if (status === HttpStatus.BAD_REQUEST && /JSON|Unexpected|body/i.test(text)) {
+  if (status === 400 && /JSON|Unexpected|body/i.test(text)) {
     return 'invalid request body: malformed JSON';
   }
   return text;
 }
 
 function fastifyMessage(e: Error & { code?: string }, status: number): string {
-  switch (e.code) {
+  switch (e.code ?? '') {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return 'request body is too large';
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':

@@ -25,7 +25,9 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
  * The pipe every dialect uses: unknown fields and wrong types are refused (400), nothing is
  * coerced silently. `forbidUnknownValues` also refuses a body that is not an object at all.
  */
-export function dialectValidationPipe(options: { forbidUnknownFields?: boolean } = {}): ValidationPipe {
+export function dialectValidationPipe(
+  options: { forbidUnknownFields?: boolean } = {},
+): ValidationPipe {
   return new ValidationPipe({
     transform: true,
     whitelist: true,

@@ -1,5 +1,8 @@
 import { ConnectorsService } from '../connectors/connectors.service';
-import { InvalidConnectorError, OAuthNotConfiguredError } from '../connectors/domain/connector.errors';
+import {
+  InvalidConnectorError,
+  OAuthNotConfiguredError,
+} from '../connectors/domain/connector.errors';
 import type { Actor } from '../connectors/domain/connector.input';
 import { isHttpUrl } from '../connectors/domain/connector.rules';
 import { OAuthStateSigner } from './oauth-state';
@@ -22,7 +25,11 @@ export class OAuthAuthorizer {
     return `${this.publicUrl}${OAUTH_CALLBACK_PATH}`;
   }
 
-  async authorizationUrl(actor: Actor, connectorId: string, afterTokenRedirect?: string): Promise<string> {
+  async authorizationUrl(
+    actor: Actor,
+    connectorId: string,
+    afterTokenRedirect?: string,
+  ): Promise<string> {
     if (afterTokenRedirect !== undefined && !isHttpUrl(afterTokenRedirect)) {
       throw InvalidConnectorError.of('after_token_redirect', 'must be an absolute http(s) URL');
     }
@@ -35,7 +42,11 @@ export class OAuthAuthorizer {
     if (connector.oauth.scope) url.searchParams.set('scope', connector.oauth.scope);
     url.searchParams.set(
       'state',
-      this.signer.sign({ org: actor.organizationId, cid: connectorId, redirect: afterTokenRedirect ?? null }),
+      this.signer.sign({
+        org: actor.organizationId,
+        cid: connectorId,
+        redirect: afterTokenRedirect ?? null,
+      }),
     );
     return url.toString();
   }

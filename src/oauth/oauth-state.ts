@@ -19,7 +19,10 @@ export interface OAuthState {
 export class OAuthStateSigner {
   private readonly key: Buffer;
 
-  constructor(encryptionKey: Buffer, private readonly ttlSeconds = 600) {
+  constructor(
+    encryptionKey: Buffer,
+    private readonly ttlSeconds = 600,
+  ) {
     this.key = Buffer.from(hkdfSync('sha256', encryptionKey, Buffer.alloc(0), 'oauth-state', 32));
   }
 

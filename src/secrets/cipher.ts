@@ -87,6 +87,8 @@ export class SecretCipher {
   }
 
   static isSealed(value: unknown): value is Sealed {
-    return typeof value === 'string' && value.startsWith(`${PREFIX}.`) && value.split('.').length === 3;
+    return (
+      typeof value === 'string' && value.startsWith(`${PREFIX}.`) && value.split('.').length === 3
+    );
   }
 }

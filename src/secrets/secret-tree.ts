@@ -108,7 +108,8 @@ export function maskTree(stored: SealedTree): MaskedTree {
 /** The clear configuration, for the few features that must use a secret (and for tests). */
 export function openTree(stored: SealedTree, cipher: SecretCipher, context: string): JsonObject {
   const walk = (node: Json, secret: boolean): Json => {
-    if (secret && SecretCipher.isSealed(node)) return JSON.parse(cipher.open(node, context)) as Json;
+    if (secret && SecretCipher.isSealed(node))
+      return JSON.parse(cipher.open(node, context)) as Json;
     if (Array.isArray(node)) return node.map((v) => walk(v, false));
     if (isJsonObject(node)) {
       const out: JsonObject = {};

@@ -72,7 +72,8 @@ class Checker {
 
   list(field: string, value: string[] | null | undefined): void {
     if (value === undefined || value === null) return;
-    if (value.length > LIMITS.listItems) this.add(field, `must have at most ${LIMITS.listItems} items`);
+    if (value.length > LIMITS.listItems)
+      this.add(field, `must have at most ${LIMITS.listItems} items`);
     if (value.some((v) => v.length > LIMITS.shortText)) {
       this.add(field, `items must be at most ${LIMITS.shortText} characters`);
     }
@@ -125,7 +126,10 @@ function checkCommon(c: Checker, input: NewConnector | ConnectorChanges, creatin
   }
   c.oauth(input.oauth, creating);
   if (input.serviceAuth) {
-    if (input.serviceAuth.type !== undefined && !SERVICE_AUTH_TYPES.includes(input.serviceAuth.type)) {
+    if (
+      input.serviceAuth.type !== undefined &&
+      !SERVICE_AUTH_TYPES.includes(input.serviceAuth.type)
+    ) {
       c.add('service_auth.type', `must be one of ${SERVICE_AUTH_TYPES.join(', ')}`);
     }
     c.text('service_auth.token', input.serviceAuth.token, LIMITS.description, true);

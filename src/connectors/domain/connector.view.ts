@@ -7,7 +7,9 @@ export function toView(c: Connector): ConnectorView {
   return {
     ...c,
     config: c.config ? maskTree(c.config) : null,
-    oauth: c.oauth ? { ...c.oauth, clientSecret: c.oauth.clientSecret === null ? null : MASK } : null,
+    oauth: c.oauth
+      ? { ...c.oauth, clientSecret: c.oauth.clientSecret === null ? null : MASK }
+      : null,
     serviceAuth: c.serviceAuth ? { type: c.serviceAuth.type, token: MASK } : null,
     oauthGrant: c.oauthGrant ? { ...c.oauthGrant, tokens: MASK } : null,
   };

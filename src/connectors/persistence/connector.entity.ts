@@ -14,7 +14,13 @@ export class ConnectorEntity {
   id!: string;
 
   /** Insertion order: breaks ties between connectors created in the same instant. */
-  @Column({ type: 'bigint', generated: 'identity', generatedIdentity: 'ALWAYS', insert: false, update: false })
+  @Column({
+    type: 'bigint',
+    generated: 'identity',
+    generatedIdentity: 'ALWAYS',
+    insert: false,
+    update: false,
+  })
   seq!: string;
 
   @Column({ type: 'text' })

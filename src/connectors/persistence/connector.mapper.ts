@@ -1,7 +1,7 @@
 import type { Sealed } from '../../secrets/cipher';
 import type { JsonObject } from '../../secrets/json';
 import type { SealedTree } from '../../secrets/secret-tree';
-import type { AuthStatus, Connector, Processor, ServiceAuthType } from '../domain/connector';
+import type { AuthStatus, Connector, ServiceAuthType } from '../domain/connector';
 import { ConnectorEntity } from './connector.entity';
 
 /** Row <-> domain. The domain connector already holds sealed secrets; nothing is opened here. */
@@ -14,7 +14,11 @@ export const ConnectorPersistenceMapper = {
       tokenUrl: string;
       scope: string | null;
     } | null;
-    const grant = row.oauthGrant as { status: AuthStatus; tokens: Sealed; expiresAt: string | null } | null;
+    const grant = row.oauthGrant as {
+      status: AuthStatus;
+      tokens: Sealed;
+      expiresAt: string | null;
+    } | null;
     return {
       organizationId: row.organizationId,
       id: row.id,
@@ -36,7 +40,11 @@ export const ConnectorPersistenceMapper = {
           ? { type: row.serviceAuthType as ServiceAuthType, token: row.serviceAuthToken as Sealed }
           : null,
       oauthGrant: grant
-        ? { status: grant.status, tokens: grant.tokens, expiresAt: grant.expiresAt ? new Date(grant.expiresAt) : null }
+        ? {
+            status: grant.status,
+            tokens: grant.tokens,
+            expiresAt: grant.expiresAt ? new Date(grant.expiresAt) : null,
+          }
         : null,
       category: row.category,
       icon: row.icon,
@@ -44,7 +52,7 @@ export const ConnectorPersistenceMapper = {
       pathHierarchy: row.pathHierarchy,
       assets: row.assets as JsonObject | null,
       oauthConnectImplemented: row.oauthConnectImplemented,
-      processor: row.processor as Processor | null,
+      processor: row.processor,
       type: row.type,
       provider: row.provider,
     };
@@ -82,7 +90,7 @@ export const ConnectorPersistenceMapper = {
       pathHierarchy: c.pathHierarchy,
       assets: c.assets,
       oauthConnectImplemented: c.oauthConnectImplemented,
-      processor: c.processor ? ({ ...c.processor } as JsonObject) : null,
+      processor: c.processor ? { ...c.processor } : null,
       type: c.type,
       provider: c.provider,
     };

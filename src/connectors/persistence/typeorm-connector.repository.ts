@@ -38,7 +38,10 @@ export class TypeOrmConnectorRepository extends ConnectorRepository {
     try {
       await this.rows.insert(Mapper.toPersistence(connector));
     } catch (error) {
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
+      if (
+        error instanceof QueryFailedError &&
+        (error.driverError as { code?: string }).code === UNIQUE_VIOLATION
+      ) {
         throw new ConnectorAlreadyExistsError(connector.id);
       }
       throw error;

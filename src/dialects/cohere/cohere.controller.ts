@@ -1,5 +1,25 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseFilters, UseGuards, UsePipes } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  UseFilters,
+  UseGuards,
+  UsePipes,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiOkResponse,
+  ApiOperation,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ApiKeyGuard, CurrentActor } from '../../auth/api-key.guard';
 import { ConnectorsService } from '../../connectors/connectors.service';
 import type { Actor } from '../../connectors/domain/connector.input';
@@ -7,7 +27,12 @@ import { dialectValidationPipe } from '../../http/request-validation';
 import { OAuthAuthorizer } from '../../oauth/oauth-authorizer';
 import { CohereExceptionFilter } from './cohere-exception.filter';
 import { CohereMapper } from './cohere.mapper';
-import { CreateConnectorDto, ListConnectorsQuery, OAuthAuthorizeQuery, UpdateConnectorDto } from './dto/cohere.requests';
+import {
+  CreateConnectorDto,
+  ListConnectorsQuery,
+  OAuthAuthorizeQuery,
+  UpdateConnectorDto,
+} from './dto/cohere.requests';
 import {
   CohereConnectorResponse,
   CohereDeleteResponse,
@@ -19,7 +44,9 @@ import {
 const DEFAULT_LIMIT = 30;
 
 const errors = (...statuses: number[]) =>
-  statuses.map((status) => ApiResponse({ status, type: CohereErrorBody, description: 'Error: {"message": "..."}' }));
+  statuses.map((status) =>
+    ApiResponse({ status, type: CohereErrorBody, description: 'Error: {"message": "..."}' }),
+  );
 
 function apply(...decorators: MethodDecorator[]): MethodDecorator {
   return (target, key, descriptor) => {
@@ -41,15 +68,21 @@ export class CohereConnectorsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List Connectors', description: 'Newest first, with the exact total_count.' })
+  @ApiOperation({
+    summary: 'List Connectors',
+    description: 'Newest first, with the exact total_count.',
+  })
   @ApiOkResponse({ type: CohereListConnectorsResponse })
   @apply(...errors(400, 401))
-  async list(@CurrentActor() actor: Actor, @Query() query: ListConnectorsQuery): Promise<CohereListConnectorsResponse> {
+  async list(
+    @CurrentActor() actor: Actor,
+    @Query() query: ListConnectorsQuery,
+  ): Promise<CohereListConnectorsResponse> {
     const page = await this.connectors.list(actor, {
       limit: query.limit || DEFAULT_LIMIT,
       offset: query.offset ?? 0,
     });
-    return { connectors: page.items.map(CohereMapper.toResponse), total_count: page.total };
+    return { connectors: page.items.map((c) => CohereMapper.toResponse(c)), total_count: page.total };
   }
 
   @Post()
@@ -58,7 +91,10 @@ export class CohereConnectorsController {
   @ApiBody({ type: CreateConnectorDto })
   @ApiOkResponse({ type: CohereConnectorResponse })
   @apply(...errors(400, 401, 413))
-  async create(@CurrentActor() actor: Actor, @Body() body: CreateConnectorDto): Promise<CohereConnectorResponse> {
+  async create(
+    @CurrentActor() actor: Actor,
+    @Body() body: CreateConnectorDto,
+  ): Promise<CohereConnectorResponse> {
     const created = await this.connectors.create(actor, CohereMapper.toNewConnector(body));
     return { connector: CohereMapper.toResponse(created) };
   }
@@ -67,7 +103,10 @@ export class CohereConnectorsController {
   @ApiOperation({ summary: 'Get a Connector' })
   @ApiOkResponse({ type: CohereConnectorResponse })
   @apply(...errors(401, 404))
-  async get(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<CohereConnectorResponse> {
+  async get(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+  ): Promise<CohereConnectorResponse> {
     return { connector: CohereMapper.toResponse(await this.connectors.get(actor, id)) };
   }
 
@@ -89,7 +128,10 @@ export class CohereConnectorsController {
   @ApiOperation({ summary: 'Delete a Connector' })
   @ApiOkResponse({ type: CohereDeleteResponse, description: '`{}`' })
   @apply(...errors(401, 403, 404))
-  async delete(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<CohereDeleteResponse> {
+  async delete(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+  ): Promise<CohereDeleteResponse> {
     await this.connectors.delete(actor, id);
     return {};
   }
@@ -98,7 +140,8 @@ export class CohereConnectorsController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Authorize with oAuth',
-    description: "Returns the data source's authorization URL (response_type=code, client_id, redirect_uri, scope, signed state). GET is accepted too.",
+    description:
+      "Returns the data source's authorization URL (response_type=code, client_id, redirect_uri, scope, signed state). GET is accepted too.",
   })
   @ApiOkResponse({ type: CohereOAuthAuthorizeResponse })
   @apply(...errors(400, 401, 404))
@@ -107,7 +150,9 @@ export class CohereConnectorsController {
     @Param('id') id: string,
     @Query() query: OAuthAuthorizeQuery,
   ): Promise<CohereOAuthAuthorizeResponse> {
-    return { redirect_url: await this.oauth.authorizationUrl(actor, id, query.after_token_redirect) };
+    return {
+      redirect_url: await this.oauth.authorizationUrl(actor, id, query.after_token_redirect),
+    };
   }
 
   /** The old Python SDK called authorize with GET. */

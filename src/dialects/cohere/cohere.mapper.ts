@@ -1,10 +1,20 @@
 import type { ConnectorView } from '../../connectors/domain/connector';
-import type { ConnectorChanges, NewConnector, OAuthInput } from '../../connectors/domain/connector.input';
-import type { CreateConnectorDto, CreateConnectorOAuthDto, UpdateConnectorDto, UpdateConnectorOAuthDto } from './dto/cohere.requests';
+import type {
+  ConnectorChanges,
+  NewConnector,
+  OAuthInput,
+} from '../../connectors/domain/connector.input';
+import type {
+  CreateConnectorDto,
+  CreateConnectorOAuthDto,
+  UpdateConnectorDto,
+  UpdateConnectorOAuthDto,
+} from './dto/cohere.requests';
 import type { CohereConnector, CohereConnectorOAuth } from './dto/cohere.responses';
 
 /** `null` from the SDK means "not given" in Cohere's dialect. */
-const given = <T>(value: T | null | undefined): T | undefined => (value === null ? undefined : value);
+const given = <T>(value: T | null | undefined): T | undefined =>
+  value === null ? undefined : value;
 
 function oauthInput(dto: CreateConnectorOAuthDto | UpdateConnectorOAuthDto): OAuthInput {
   return {
@@ -25,7 +35,9 @@ export const CohereMapper = {
       description: given(dto.description),
       excludes: given(dto.excludes),
       oauth: dto.oauth ? oauthInput(dto.oauth) : undefined,
-      serviceAuth: dto.service_auth ? { type: dto.service_auth.type, token: dto.service_auth.token } : undefined,
+      serviceAuth: dto.service_auth
+        ? { type: dto.service_auth.type, token: dto.service_auth.token }
+        : undefined,
       active: given(dto.active),
       continueOnFailure: given(dto.continue_on_failure),
     };
@@ -38,7 +50,9 @@ export const CohereMapper = {
       url: given(dto.url),
       excludes: given(dto.excludes),
       oauth: dto.oauth ? oauthInput(dto.oauth) : undefined,
-      serviceAuth: dto.service_auth ? { type: dto.service_auth.type, token: dto.service_auth.token } : undefined,
+      serviceAuth: dto.service_auth
+        ? { type: dto.service_auth.type, token: dto.service_auth.token }
+        : undefined,
       active: given(dto.active),
       continueOnFailure: given(dto.continue_on_failure),
     };

@@ -15,7 +15,12 @@ import {
 import { SERVICE_AUTH_TYPES, type ServiceAuthType } from '../../../connectors/domain/connector';
 
 export class ListConnectorsQuery {
-  @ApiPropertyOptional({ description: 'Maximum number of connectors to return [0, 100]; 0 means the default, 30.', default: 30, minimum: 0, maximum: 100 })
+  @ApiPropertyOptional({
+    description: 'Maximum number of connectors to return [0, 100]; 0 means the default, 30.',
+    default: 30,
+    minimum: 0,
+    maximum: 100,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -40,7 +45,9 @@ export class OAuthAuthorizeQuery {
 
 export class CreateConnectorOAuthDto {
   @ApiPropertyOptional() @IsOptional() @IsString() client_id?: string | null;
-  @ApiPropertyOptional({ description: 'Encrypted at rest; shown masked. Sending the mask back keeps it.' })
+  @ApiPropertyOptional({
+    description: 'Encrypted at rest; shown masked. Sending the mask back keeps it.',
+  })
   @IsOptional()
   @IsString()
   client_secret?: string | null;
@@ -108,7 +115,10 @@ export class UpdateConnectorDto {
   @IsArray()
   @IsString({ each: true })
   excludes?: string[] | null;
-  @ApiPropertyOptional({ type: UpdateConnectorOAuthDto, description: 'Merged with the stored settings.' })
+  @ApiPropertyOptional({
+    type: UpdateConnectorOAuthDto,
+    description: 'Merged with the stored settings.',
+  })
   @IsOptional()
   @ValidateNested()
   @Type(() => UpdateConnectorOAuthDto)

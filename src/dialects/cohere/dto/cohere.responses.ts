@@ -3,7 +3,10 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 /** The seed's `ConnectorOAuth` schema. `client_secret` is only ever the mask. */
 export class CohereConnectorOAuth {
   @ApiPropertyOptional() client_id?: string;
-  @ApiPropertyOptional({ example: '******', description: 'Always masked; absent when none is stored.' })
+  @ApiPropertyOptional({
+    example: '******',
+    description: 'Always masked; absent when none is stored.',
+  })
   client_secret?: string;
   @ApiProperty() authorize_url!: string;
   @ApiProperty() token_url!: string;
