@@ -1,0 +1,209 @@
+import { generateKey, parseKey, SecretCipher } from '../secrets/cipher';
+import { MASK } from '../secrets/mask';
+import { ConnectorsService } from './connectors.service';
+import { BUILTIN_CONNECTORS } from './domain/builtin-catalog';
+import type { Connector } from './domain/connector';
+import {
+  BuiltinConnectorNotDeletableError,
+  ConnectorAlreadyExistsError,
+  ConnectorNotFoundError,
+  InvalidConnectorError,
+} from './domain/connector.errors';
+import type { Page, PageOf } from './domain/connector.input';
+import { ConnectorRepository, type DeleteOutcome } from './domain/connector.repository';
+
+/**
+ * The domain runs without Nest or a database: this in-memory port keeps the use cases testable on
+ * their own. The real store is exercised by the e2e suites against PostgreSQL.
+ */
+class InMemoryRepository extends ConnectorRepository {
+  readonly rows = new Map<string, Connector>();
+  private key = (org: string, id: string) => `${org}/${id}`;
+
+  findById(org: string, id: string) {
+    return Promise.resolve(structuredClone(this.rows.get(this.key(org, id)) ?? null));
+  }
+  list(org: string, page: Page): Promise<PageOf<Connector>> {
+    const all = [...this.rows.values()].filter((c) => c.organizationId === org).reverse();
+    return Promise.resolve({
+      items: all.slice(page.offset, page.offset + page.limit),
+      total: all.length,
+    });
+  }
+  insert(c: Connector) {
+    if (this.rows.has(this.key(c.organizationId, c.id)))
+      throw new ConnectorAlreadyExistsError(c.id);
+    this.rows.set(this.key(c.organizationId, c.id), structuredClone(c));
+    return Promise.resolve(c);
+  }
+  async insertMissing(cs: Connector[]) {
+    let n = 0;
+    for (const c of cs)
+      if (!this.rows.has(this.key(c.organizationId, c.id))) n += (await this.insert(c)) ? 1 : 0;
+    return n;
+  }
+  update(org: string, id: string, change: (c: Connector) => Connector) {
+    const current = this.rows.get(this.key(org, id));
+    if (!current) return Promise.resolve(null);
+    const next = change(structuredClone(current));
+    this.rows.set(this.key(org, id), structuredClone(next));
+    return Promise.resolve(next);
+  }
+  delete(org: string, id: string): Promise<DeleteOutcome> {
+    const c = this.rows.get(this.key(org, id));
+    if (!c) return Promise.resolve('not_found');
+    if (c.builtin) return Promise.resolve('builtin');
+    this.rows.delete(this.key(org, id));
+    return Promise.resolve('deleted');
+  }
+}
+
+describe('ConnectorsService', () => {
+  const cipher = new SecretCipher(parseKey(generateKey()));
+  let repo: InMemoryRepository;
+  let clock: number;
+  let service: ConnectorsService;
+  const actor = { organizationId: 'acme', apiKeyId: 'key_1' };
+  const other = { organizationId: 'globex', apiKeyId: 'key_2' };
+
+  beforeEach(() => {
+    repo = new InMemoryRepository();
+    clock = Date.parse('2026-01-01T00:00:00Z');
+    service = new ConnectorsService(repo, cipher, () => new Date(clock));
+  });
+
+  const oauth = {
+    clientId: 'cid',
+    clientSecret: 'the-client-secret',
+    authorizeUrl: 'https://auth.example.com/authorize',
+    tokenUrl: 'https://auth.example.com/token',
+    scope: 'read',
+  };
+
+  it('creates with defaults, an id from the name, and secrets masked in the view', async () => {
+    const view = await service.create(actor, {
+      name: 'Web Search',
+      url: 'https://example.com/search',
+      oauth,
+      config: { token: 'tok', repos: ['a'] },
+    });
+    expect(view.id).toMatch(/^web-search-[a-z0-9]{6}$/);
+    expect(view).toMatchObject({
+      active: true,
+      continueOnFailure: false,
+      builtin: false,
+      createdBy: 'key_1',
+      oauth: { ...oauth, clientSecret: MASK },
+      config: { token: MASK, repos: ['a'] },
+    });
+    const stored = JSON.stringify([...repo.rows.values()]);
+    expect(stored).not.toContain('the-client-secret');
+    expect(stored).not.toContain('"tok"');
+    expect(await service.openSecrets(actor, view.id)).toMatchObject({
+      oauthClientSecret: 'the-client-secret',
+      config: { token: 'tok', repos: ['a'] },
+    });
+  });
+
+  it('refuses a taken client id, and hides other organizations', async () => {
+    await service.create(actor, { id: 'mine', name: 'a' });
+    await expect(service.create(actor, { id: 'mine', name: 'b' })).rejects.toBeInstanceOf(
+      ConnectorAlreadyExistsError,
+    );
+    await expect(service.get(other, 'mine')).rejects.toBeInstanceOf(ConnectorNotFoundError);
+    await expect(service.update(other, 'mine', { name: 'x' })).rejects.toBeInstanceOf(
+      ConnectorNotFoundError,
+    );
+    await expect(service.delete(other, 'mine')).rejects.toBeInstanceOf(ConnectorNotFoundError);
+  });
+
+  it('updates only what is given, keeps secrets on omission and on masks, and moves updatedAt', async () => {
+    const created = await service.create(actor, { name: 'a', oauth, excludes: ['x'] });
+    clock += 1000;
+    const updated = await service.update(actor, created.id, {
+      oauth: { scope: 'write', clientSecret: '**********' },
+      description: 'd',
+    });
+    expect(updated.oauth).toMatchObject({
+      clientId: 'cid',
+      scope: 'write',
+      authorizeUrl: oauth.authorizeUrl,
+    });
+    expect(updated.excludes).toEqual(['x']);
+    expect(updated.updatedAt.getTime()).toBe(clock);
+    expect(updated.createdAt.getTime()).toBe(clock - 1000);
+    expect((await service.openSecrets(actor, created.id)).oauthClientSecret).toBe(
+      'the-client-secret',
+    );
+
+    await service.update(actor, created.id, { oauth: { clientSecret: 'rotated' } });
+    expect((await service.openSecrets(actor, created.id)).oauthClientSecret).toBe('rotated');
+  });
+
+  it('moves updatedAt forward even when the clock did not', async () => {
+    const created = await service.create(actor, { name: 'a' });
+    const first = await service.update(actor, created.id, { name: 'b' });
+    const second = await service.update(actor, created.id, { name: 'c' });
+    expect(first.updatedAt.getTime()).toBeGreaterThan(created.updatedAt.getTime());
+    expect(second.updatedAt.getTime()).toBeGreaterThan(first.updatedAt.getTime());
+  });
+
+  it('keeps one way to authenticate: service_auth replaces oauth and the reverse', async () => {
+    const created = await service.create(actor, { name: 'a', oauth });
+    const switched = await service.update(actor, created.id, {
+      serviceAuth: { type: 'bearer', token: 't' },
+    });
+    expect(switched.oauth).toBeNull();
+    expect(switched.serviceAuth).toEqual({ type: 'bearer', token: MASK });
+    await expect(
+      service.update(actor, created.id, { oauth: { clientId: 'only-an-id' } }),
+    ).rejects.toThrow('oauth.authorize_url: is required');
+  });
+
+  it('refuses a masked secret with nothing stored behind it', async () => {
+    await expect(
+      service.create(actor, { name: 'a', oauth: { ...oauth, clientSecret: MASK } }),
+    ).rejects.toThrow(InvalidConnectorError);
+    await expect(
+      service.create(actor, { name: 'a', config: { nested: { password: '***' } } }),
+    ).rejects.toThrow('config.nested.password');
+  });
+
+  it('merges or replaces object fields', async () => {
+    const c = await service.create(actor, {
+      name: 'a',
+      config: { token: 't1', opts: { a: 1, b: 2 } },
+      processor: { enabled: true, name: 'p' },
+      assets: { icons: { default: 'x' } },
+    });
+    const merged = await service.update(actor, c.id, {
+      config: { merge: { opts: { b: 3 }, token: MASK } },
+      processor: { merge: { enabled: false } },
+      assets: { merge: { icons: { dark: 'y' } } },
+    });
+    expect(merged.config).toEqual({ token: MASK, opts: { a: 1, b: 3 } });
+    expect(merged.processor).toEqual({ enabled: false, name: 'p' });
+    expect(merged.assets).toEqual({ icons: { default: 'x', dark: 'y' } });
+    expect((await service.openSecrets(actor, c.id)).config).toEqual({
+      token: 't1',
+      opts: { a: 1, b: 3 },
+    });
+
+    const replaced = await service.update(actor, c.id, {
+      config: { replace: { token: '******' } },
+    });
+    expect(replaced.config).toEqual({ token: MASK });
+    expect((await service.openSecrets(actor, c.id)).config).toEqual({ token: 't1' });
+  });
+
+  it('seeds the built-in catalog once, and never deletes a built-in', async () => {
+    expect(await service.ensureBuiltins('acme')).toBe(BUILTIN_CONNECTORS.length);
+    expect(await service.ensureBuiltins('acme')).toBe(0);
+    const github = await service.get(actor, 'github');
+    expect(github).toMatchObject({ builtin: true, name: 'GitHub', type: 'github' });
+    await expect(service.delete(actor, 'github')).rejects.toBeInstanceOf(
+      BuiltinConnectorNotDeletableError,
+    );
+    expect((await service.update(actor, 'github', { description: 'ours' })).builtin).toBe(true);
+  });
+});

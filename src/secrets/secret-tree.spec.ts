@@ -1,0 +1,108 @@
+import { generateKey, parseKey, SecretCipher } from './cipher';
+import type { JsonObject } from './json';
+import { MASK } from './mask';
+import { MaskWithoutSecretError, maskTree, mergeTree, openTree, sealTree } from './secret-tree';
+
+const cipher = new SecretCipher(parseKey(generateKey()));
+const CTX = 'connector:acme/x#config';
+
+const config: JsonObject = {
+  token: 'ghp_top',
+  repos: ['infinilabs/coco-server'],
+  nested: { db: { password: 'pw1', host: 'db.local' } },
+  accounts: [
+    { user: 'a', api_key: 'k1' },
+    { user: 'b', api_key: 'k2' },
+  ],
+  credentials: { type: 'service_account', private_key: 'pem' },
+  empty_token: null,
+};
+
+describe('secret trees', () => {
+  const sealed = sealTree(config, null, cipher, CTX);
+
+  it('seals every secret at any depth, inside arrays too, and nothing else', () => {
+    const text = JSON.stringify(sealed);
+    for (const secret of ['ghp_top', 'pw1', 'k1', 'k2', 'pem']) expect(text).not.toContain(secret);
+    expect(sealed.repos).toEqual(['infinilabs/coco-server']);
+    expect((sealed.nested as JsonObject).db).toMatchObject({ host: 'db.local' });
+    expect(SecretCipher.isSealed(sealed.token)).toBe(true);
+    expect(SecretCipher.isSealed(sealed.credentials)).toBe(true);
+    expect(sealed.empty_token).toBeNull();
+  });
+
+  it('masks every secret for a view', () => {
+    expect(maskTree(sealed)).toEqual({
+      token: MASK,
+      repos: ['infinilabs/coco-server'],
+      nested: { db: { password: MASK, host: 'db.local' } },
+      accounts: [
+        { user: 'a', api_key: MASK },
+        { user: 'b', api_key: MASK },
+      ],
+      credentials: MASK,
+      empty_token: null,
+    });
+  });
+
+  it('opens back to the clear configuration, non-string secrets included', () => {
+    expect(openTree(sealed, cipher, CTX)).toEqual(config);
+  });
+
+  it('keeps stored secrets where a mask comes back, on replace', () => {
+    const replaced = sealTree(
+      { token: '***', nested: { db: { password: '**********' } }, accounts: [{ api_key: MASK }] },
+      sealed,
+      cipher,
+      CTX,
+    );
+    expect(openTree(replaced, cipher, CTX)).toEqual({
+      token: 'ghp_top',
+      nested: { db: { password: 'pw1' } },
+      accounts: [{ api_key: 'k1' }],
+    });
+  });
+
+  it('refuses a mask with nothing stored behind it, naming the path', () => {
+    expect(() => sealTree({ a: [{ token: MASK }] }, null, cipher, CTX)).toThrow(
+      MaskWithoutSecretError,
+    );
+    expect(() => sealTree({ a: [{ token: MASK }] }, null, cipher, CTX)).toThrow(
+      'config.a[0].token',
+    );
+  });
+
+  it('merges key by key: objects merge, arrays and scalars replace, masks keep, new values seal', () => {
+    const merged = mergeTree(
+      sealed,
+      {
+        nested: { db: { port: 5432 } },
+        repos: ['a/b'],
+        token: MASK,
+        accounts: [{ user: 'c', api_key: 'k3' }],
+      },
+      cipher,
+      CTX,
+    );
+    expect(openTree(merged, cipher, CTX)).toEqual({
+      ...config,
+      nested: { db: { password: 'pw1', host: 'db.local', port: 5432 } },
+      repos: ['a/b'],
+      accounts: [{ user: 'c', api_key: 'k3' }],
+    });
+    // untouched sealed values are carried over as they were, not sealed again
+    expect((merged.nested as { db: { password: string } }).db.password).toBe(
+      (sealed.nested as { db: { password: string } }).db.password,
+    );
+  });
+
+  it('replaces a secret object whole rather than merging into it', () => {
+    const merged = mergeTree(sealed, { credentials: { type: 'other' } }, cipher, CTX);
+    expect(openTree(merged, cipher, CTX).credentials).toEqual({ type: 'other' });
+  });
+
+  it('changes a secret when a new value is sent', () => {
+    const merged = mergeTree(sealed, { token: 'ghp_new' }, cipher, CTX);
+    expect(openTree(merged, cipher, CTX).token).toBe('ghp_new');
+  });
+});
