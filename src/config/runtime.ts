@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from '@nestjs/common';
 import { generateKey } from '../secrets/cipher';
@@ -29,6 +29,7 @@ export interface Runtime {
 export async function resolveRuntime(
   config: AppConfig,
   logger?: Pick<Logger, 'warn' | 'log'>,
+  options: { shareRunning?: boolean } = {},
 ): Promise<Runtime> {
   if (config.databaseUrl) {
     if (!config.encryptionKey)
@@ -46,12 +47,47 @@ export async function resolveRuntime(
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const encryptionKey = config.encryptionKey ?? embeddedKey(dataDir, logger);
+  const running = runningEmbedded(dataDir);
+  if (running) {
+    // Another process (the gateway) holds the data directory: PGlite is single-process, so
+    // share its database through the loopback port it serves instead of opening the files.
+    if (!options.shareRunning) {
+      throw new Error(
+        `the embedded database in ${dataDir} is in use by process ${running.pid}; stop it first`,
+      );
+    }
+    return {
+      config: { ...config, databaseUrl: running.url, encryptionKey, embedded: true },
+      stop: () => Promise.resolve(),
+    };
+  }
   const db = await startEmbeddedPostgres(dataDir);
+  const lockFile = join(dataDir, LOCK_FILE);
+  writeFileSync(lockFile, JSON.stringify({ pid: process.pid, url: db.url }), { mode: 0o600 });
   logger?.log(`no DATABASE_URL: using the embedded PostgreSQL in ${join(dataDir, 'pgdata')}`);
   return {
     config: { ...config, databaseUrl: db.url, encryptionKey, embedded: true },
-    stop: () => db.stop(),
+    stop: async () => {
+      await db.stop();
+      rmSync(lockFile, { force: true });
+    },
   };
+}
+
+const LOCK_FILE = 'embedded-postgres.json';
+
+/** The embedded database another live process is serving from `dataDir`, if any. */
+function runningEmbedded(dataDir: string): { pid: number; url: string } | null {
+  const file = join(dataDir, LOCK_FILE);
+  if (!existsSync(file)) return null;
+  try {
+    const info = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; url: string };
+    if (info.pid === process.pid) return null;
+    process.kill(info.pid, 0);
+    return info;
+  } catch {
+    return null; // stale: that process is gone
+  }
 }
 
 function embeddedKey(dataDir: string, logger?: Pick<Logger, 'warn'>): string {
