@@ -1,8 +1,10 @@
 import 'reflect-metadata';
 import type { IncomingMessage } from 'node:http';
+import type { ArgumentsHost } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { RuntimeConfig } from './config/runtime';
@@ -15,7 +17,14 @@ export async function createApp(
   config: RuntimeConfig,
   options: { logs?: boolean } = {},
 ): Promise<NestFastifyApplication> {
+  const routing = new DialectRoutingFilter(DIALECTS);
   const adapter = new FastifyAdapter({
+    // Connector ids are up to 128 characters; find-my-way's default refuses params over 100.
+    routerOptions: { maxParamLength: 1024 },
+    // What Fastify's router refuses by itself (a malformed percent-encoding, an over-long path
+    // segment) is answered in the shape of the dialect that owns the path, like any other error.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) =>
+      routing.catch(error, hostFor(request, reply)),
     bodyLimit: config.bodyLimit,
     genReqId: (req: IncomingMessage) => requestIdFor(req),
     requestIdHeader: false,
@@ -29,7 +38,7 @@ export async function createApp(
   });
   if (options.logs === false) app.useLogger(false);
   else app.useLogger(app.get(Logger));
-  app.useGlobalFilters(new DialectRoutingFilter(DIALECTS));
+  app.useGlobalFilters(routing);
   app
     .getHttpAdapter()
     .getInstance()
@@ -40,6 +49,27 @@ export async function createApp(
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;
+}
+
+/** The request and reply of a Fastify callback, as the ArgumentsHost an exception filter takes. */
+function hostFor(request: FastifyRequest, reply: FastifyReply): ArgumentsHost {
+  const args = [request, reply];
+  return {
+    getArgs: <T extends unknown[]>() => args as T,
+    getArgByIndex: <T>(index: number) => args[index] as T,
+    getType: <T extends string>() => 'http' as T,
+    switchToHttp: () => ({
+      getRequest: <T>() => request as T,
+      getResponse: <T>() => reply as T,
+      getNext: <T>() => undefined as T,
+    }),
+    switchToRpc: () => {
+      throw new Error('not an RPC context');
+    },
+    switchToWs: () => {
+      throw new Error('not a WebSocket context');
+    },
+  };
 }
 
 /** Swagger UI at /docs with one OpenAPI document per dialect (/docs/<dialect>.json). */

@@ -28,7 +28,12 @@ import type {
   ServiceAuthInput,
 } from './domain/connector.input';
 import { ConnectorRepository } from './domain/connector.repository';
-import { checkChanges, checkNewConnector, generateConnectorId } from './domain/connector.rules';
+import {
+  checkChanges,
+  checkNewConnector,
+  generateConnectorId,
+  isValidConnectorId,
+} from './domain/connector.rules';
 import { toView } from './domain/connector.view';
 
 /** The clear secrets of one connector, for the features that must use them. */
@@ -51,7 +56,9 @@ export class ConnectorsService {
   ) {}
 
   async list(actor: Actor, page: Page): Promise<PageOf<ConnectorView>> {
-    const result = await this.repo.list(actor.organizationId, page);
+    // An offset past any possible end is the end (PostgreSQL's OFFSET stops at 2^63).
+    const offset = Math.min(page.offset, Number.MAX_SAFE_INTEGER);
+    const result = await this.repo.list(actor.organizationId, { ...page, offset });
     return { items: result.items.map(toView), total: result.total };
   }
 
@@ -79,6 +86,7 @@ export class ConnectorsService {
   }
 
   async update(actor: Actor, id: string, changes: ConnectorChanges): Promise<ConnectorView> {
+    if (!isValidConnectorId(id)) throw new ConnectorNotFoundError(id);
     checkChanges(changes);
     const updated = await this.repo.update(actor.organizationId, id, (current) =>
       this.apply(current, changes, actor),
@@ -88,6 +96,7 @@ export class ConnectorsService {
   }
 
   async delete(actor: Actor, id: string): Promise<void> {
+    if (!isValidConnectorId(id)) throw new ConnectorNotFoundError(id);
     const outcome = await this.repo.delete(actor.organizationId, id);
     switch (outcome) {
       case 'deleted':
@@ -128,7 +137,9 @@ export class ConnectorsService {
   }
 
   private async find(actor: Actor, id: string): Promise<Connector> {
-    const c = await this.repo.findById(actor.organizationId, id);
+    // No stored id can have another form (create checks it): such an id is not looked up at all,
+    // which also keeps characters PostgreSQL refuses (NUL) away from the store.
+    const c = isValidConnectorId(id) ? await this.repo.findById(actor.organizationId, id) : null;
     if (!c) throw new ConnectorNotFoundError(id);
     return c;
   }

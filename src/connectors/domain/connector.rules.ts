@@ -17,6 +17,18 @@ export const LIMITS = {
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const TYPE_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+/** PostgreSQL text and jsonb cannot hold U+0000: refused here rather than failing in the store. */
+const NUL = '\u0000';
+
+/** True when a NUL character appears in any string, key or value, of a JSON value. */
+function hasNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes(NUL);
+  if (Array.isArray(value)) return value.some(hasNul);
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value).some(([k, v]) => k.includes(NUL) || hasNul(v));
+  }
+  return false;
+}
 
 /** Cohere's style: a slug of the name and a short random suffix, e.g. `github-kh3g8q`. */
 export function generateConnectorId(name: string): string {
@@ -62,10 +74,11 @@ class Checker {
     }
     if (required && value.trim() === '') this.add(field, 'must not be empty');
     else if (value.length > max) this.add(field, `must be at most ${max} characters`);
+    else if (value.includes(NUL)) this.add(field, 'must not contain NUL characters');
   }
 
   url(field: string, value: string | null | undefined): void {
-    if (value !== undefined && value !== null && !isHttpUrl(value)) {
+    if (value !== undefined && value !== null && (!isHttpUrl(value) || value.includes(NUL))) {
       this.add(field, 'must be an absolute http(s) URL');
     }
   }
@@ -77,6 +90,7 @@ class Checker {
     if (value.some((v) => v.length > LIMITS.shortText)) {
       this.add(field, `items must be at most ${LIMITS.shortText} characters`);
     }
+    if (hasNul(value)) this.add(field, 'items must not contain NUL characters');
   }
 
   object(field: string, value: unknown): void {
@@ -84,7 +98,7 @@ class Checker {
     if (!isJsonObject(value)) this.add(field, 'must be an object');
     else if (jsonDepth(value) > LIMITS.configDepth) {
       this.add(field, `must not be nested deeper than ${LIMITS.configDepth} levels`);
-    }
+    } else if (hasNul(value)) this.add(field, 'must not contain NUL characters');
   }
 
   oauth(value: OAuthInput | null | undefined, creating: boolean): void {
@@ -147,6 +161,7 @@ export function checkNewConnector(input: NewConnector): void {
   checkCommon(c, input, true);
   c.object('config', input.config);
   c.object('assets', input.assets);
+  c.object('processor', input.processor);
   c.throwIfAny();
 }
 
