@@ -1,11 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   IsArray,
   IsBoolean,
   IsIn,
   IsInt,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
   Max,
@@ -13,6 +14,17 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { SERVICE_AUTH_TYPES, type ServiceAuthType } from '../../../connectors/domain/connector';
+
+/**
+ * A query number as clients write it: decimal digits, optionally signed and with a fraction (the
+ * old Python SDK typed `limit` as a float and sends `10.0`). Anything else (`abc`, `1e3`, `0x10`,
+ * a repeated parameter) is left as it is for the validators to refuse; an empty value is absent.
+ */
+const queryNumber = () =>
+  Transform(({ value }: { value: unknown }) => {
+    if (value === '') return undefined;
+    return typeof value === 'string' && /^[+-]?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+  });
 
 export class ListConnectorsQuery {
   @ApiPropertyOptional({
@@ -22,7 +34,7 @@ export class ListConnectorsQuery {
     maximum: 100,
   })
   @IsOptional()
-  @Type(() => Number)
+  @queryNumber()
   @IsInt()
   @Min(0)
   @Max(100)
@@ -30,7 +42,7 @@ export class ListConnectorsQuery {
 
   @ApiPropertyOptional({ description: 'Number of connectors to skip.', default: 0, minimum: 0 })
   @IsOptional()
-  @Type(() => Number)
+  @queryNumber()
   @IsInt()
   @Min(0)
   offset?: number;
@@ -90,6 +102,7 @@ export class CreateConnectorDto {
   excludes?: string[] | null;
   @ApiPropertyOptional({ type: CreateConnectorOAuthDto })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => CreateConnectorOAuthDto)
   oauth?: CreateConnectorOAuthDto | null;
@@ -100,6 +113,7 @@ export class CreateConnectorDto {
   continue_on_failure?: boolean | null;
   @ApiPropertyOptional({ type: ServiceAuthDto })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => ServiceAuthDto)
   service_auth?: ServiceAuthDto | null;
@@ -120,6 +134,7 @@ export class UpdateConnectorDto {
     description: 'Merged with the stored settings.',
   })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => UpdateConnectorOAuthDto)
   oauth?: UpdateConnectorOAuthDto | null;
@@ -127,6 +142,7 @@ export class UpdateConnectorDto {
   @ApiPropertyOptional() @IsOptional() @IsBoolean() continue_on_failure?: boolean | null;
   @ApiPropertyOptional({ type: ServiceAuthDto })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => ServiceAuthDto)
   service_auth?: ServiceAuthDto | null;
