@@ -13,6 +13,7 @@ export default tseslint.config(
       'node_modules/',
       'jest.config.js',
       'eslint.config.mjs',
+      'test/jest-transformer.js',
     ],
   },
   eslint.configs.recommended,

@@ -4,7 +4,7 @@
  * fresh for the run by test/global-setup.ts.
  *
  * NestJS 12 (and a few of its dependencies) ship ES modules only, which Jest's CommonJS runtime
- * cannot require on Node 20: @swc/jest compiles them, and our TypeScript, to CommonJS.
+ * cannot require on Node 20: ts-jest compiles them, and our TypeScript, to CommonJS.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -30,27 +30,17 @@ function esmPackages() {
   return names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
 }
 
-const swc = [
-  '@swc/jest',
-  {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
-      keepClassNames: true,
-    },
-    module: { type: 'commonjs' },
-    sourceMaps: 'inline',
-  },
-];
+// ts-jest in transpile-only mode (isolatedModules): type checking is `npm run typecheck`'s job.
+const tsJest = ['<rootDir>/test/jest-transformer.js', { tsconfig: '<rootDir>/tsconfig.jest.json' }];
 const common = {
   testEnvironment: 'node',
-  transform: { '^.+\\.(t|j)s$': swc },
+  transform: { '^.+\\.(t|j)s$': tsJest },
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages().join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
 
 module.exports = {
+  testTimeout: 60000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {
@@ -59,7 +49,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
-      testTimeout: 60000,
     },
   ],
 };
