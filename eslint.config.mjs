@@ -14,6 +14,7 @@ export default tseslint.config(
       'jest.config.js',
       'eslint.config.mjs',
       'test/jest-transformer.js',
+      'dist-bench/',
     ],
   },
   eslint.configs.recommended,
