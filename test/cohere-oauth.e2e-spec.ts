@@ -96,7 +96,7 @@ describe('Cohere v1 OAuth authorize', () => {
     const [body, mac] = state.split('.');
     const forged = Buffer.from(
       JSON.stringify({
-        ...JSON.parse(Buffer.from(body!, 'base64url').toString()),
+        ...JSON.parse(Buffer.from(body ?? '', 'base64url').toString()),
         org: 'someone-else',
       }),
     ).toString('base64url');
@@ -205,6 +205,6 @@ describe('Cohere v1 OAuth authorize', () => {
       5,
     );
     expectNoClearSecrets(responses.bodies, secrets.values);
-    await expectNoClearSecretsInRows(t.sql, t.config.schema!, secrets.values);
+    await expectNoClearSecretsInRows(t, secrets.values);
   });
 });

@@ -257,6 +257,6 @@ describe('Cohere v1 through the official cohere-ai SDK', () => {
   it('puts no clear secret in any response the SDK received, nor in any raw row', async () => {
     expect(responses.bodies.length).toBeGreaterThan(15);
     expectNoClearSecrets(responses.bodies, secrets.values);
-    await expectNoClearSecretsInRows(t.sql, t.config.schema!, secrets.values);
+    await expectNoClearSecretsInRows(t, secrets.values);
   });
 });

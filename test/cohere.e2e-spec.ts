@@ -57,7 +57,7 @@ describe('Cohere v1 connectors', () => {
       [organizationId, id],
     );
     expect(rows).toHaveLength(1);
-    return rows[0]!;
+    return rows[0];
   }
 
   function oauthBody(clientSecret: string): Body {
@@ -1069,7 +1069,7 @@ describe('Cohere v1 connectors', () => {
       expect(secrets.values.length).toBeGreaterThan(10);
       expect(responses.bodies.length).toBeGreaterThan(100);
       expectNoClearSecrets(responses.bodies, secrets.values);
-      await expectNoClearSecretsInRows(t.sql, t.config.schema!, secrets.values);
+      await expectNoClearSecretsInRows(t, secrets.values);
     });
 
     it('every stored secret of this suite is a gw1. sealed value', async () => {
@@ -1094,7 +1094,7 @@ describe('Cohere v1 connectors', () => {
         `UPDATE connectors SET description = $2 WHERE organization_id = $1 AND id = 'github'`,
         [organizationId, `leaked ${leak}`],
       );
-      await expect(expectNoClearSecretsInRows(t.sql, t.config.schema!, [leak])).rejects.toThrow(
+      await expect(expectNoClearSecretsInRows(t, [leak])).rejects.toThrow(
         /connectors\.description/,
       );
       await t.sql(`DELETE FROM organizations WHERE id = $1`, [organizationId]);

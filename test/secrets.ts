@@ -8,7 +8,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
  *   const responses = recordResponses(t.server);          // every body the server sends
  *   ... secrets.make('client-secret') wherever a test sends a secret ...
  *   afterAll: expectNoClearSecrets(responses.bodies, secrets.values);
- *             await expectNoClearSecretsInRows(t.sql, t.config.schema!, secrets.values);
+ *             await expectNoClearSecretsInRows(t, secrets.values);
  *
  * Secrets made by `make` are letters, digits and '-', so no JSON, URL or SQL text encoding can hide
  * one from a plain substring search.
@@ -83,10 +83,7 @@ export function recordResponses(server: Server): ResponseRecorder {
  * Fails when any clear secret appears anywhere in the given bodies: parsed JSON, raw text, or
  * recorded responses (reported with their method, path and status).
  */
-export function expectNoClearSecrets(
-  bodies: ReadonlyArray<unknown> | unknown,
-  secrets: Iterable<string>,
-): void {
+export function expectNoClearSecrets(bodies: unknown, secrets: Iterable<string>): void {
   const list = [...secrets];
   if (!list.length) throw new Error('expectNoClearSecrets: no secrets to look for');
   const items = Array.isArray(bodies) ? (bodies as unknown[]) : [bodies];
@@ -119,21 +116,26 @@ function isRecorded(item: unknown): item is RecordedResponse {
   );
 }
 
-type Sql = <T = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>;
+/** What the row search needs of a test app (TestApp from test/app.ts is one). */
+export interface RowSource {
+  sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  config: { schema?: string };
+}
 
 /**
- * Fails when any clear secret appears in any column of any row of any table of `schema` (every
- * table, not only `connectors`: api keys, migrations and whatever a dialect adds later).
+ * Fails when any clear secret appears in any column of any row of any table of the test schema
+ * (every table, not only `connectors`: api keys, migrations and whatever a dialect adds later).
  * Returns how many tables were searched.
  */
 export async function expectNoClearSecretsInRows(
-  sql: Sql,
-  schema: string,
+  db: RowSource,
   secrets: Iterable<string>,
 ): Promise<number> {
+  const schema = db.config.schema;
+  if (!schema) throw new Error('expectNoClearSecretsInRows: the app has no test schema');
   const list = [...secrets];
   if (!list.length) throw new Error('expectNoClearSecretsInRows: no secrets to look for');
-  const tables = await sql<{ table_name: string }>(
+  const tables = await db.sql<{ table_name: string }>(
     `SELECT table_name FROM information_schema.tables
      WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY table_name`,
     [schema],
@@ -141,7 +143,7 @@ export async function expectNoClearSecretsInRows(
   const leaks: string[] = [];
   for (const { table_name: table } of tables) {
     const match = list.map((_, i) => `strpos(t.r, $${i + 1}) > 0`).join(' OR ');
-    const rows = await sql<{ r: string }>(
+    const rows = await db.sql<{ r: string }>(
       `SELECT t.r FROM (SELECT row_to_json(x)::text AS r FROM ${quote(schema)}.${quote(table)} x) t
        WHERE ${match}`,
       list,
