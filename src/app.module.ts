@@ -10,11 +10,11 @@ import { loggerParams } from './http/logging';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: RuntimeConfig): DynamicModule {
+  static forRoot(config: RuntimeConfig, logStream?: NodeJS.WritableStream): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        LoggerModule.forRoot(loggerParams(config.logLevel)),
+        LoggerModule.forRoot(loggerParams(config.logLevel, logStream)),
         TypeOrmModule.forRoot({
           ...typeOrmOptions(config.databaseUrl, config.schema),
           retryAttempts: 3,

@@ -15,7 +15,7 @@ import { requestIdFor } from './http/request-id';
 /** Builds the whole application (used by main.ts and by the tests): Fastify, filters, Swagger. */
 export async function createApp(
   config: RuntimeConfig,
-  options: { logs?: boolean } = {},
+  options: { logs?: boolean; logStream?: NodeJS.WritableStream } = {},
 ): Promise<NestFastifyApplication> {
   const routing = new DialectRoutingFilter(DIALECTS);
   const adapter = new FastifyAdapter({
@@ -32,10 +32,16 @@ export async function createApp(
     return503OnClosing: true,
     trustProxy: true,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    bufferLogs: true,
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, options.logStream),
+    adapter,
+    {
+      bufferLogs: true,
+      // Fastify's own JSON parser only: a form or other body is a 415, not a connector.
+      bodyParser: false,
+      abortOnError: false,
+    },
+  );
   if (options.logs === false) app.useLogger(false);
   else app.useLogger(app.get(Logger));
   app.useGlobalFilters(routing);

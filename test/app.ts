@@ -41,9 +41,15 @@ export function testConfig(overrides: Partial<RuntimeConfig> = {}): RuntimeConfi
   };
 }
 
-export async function startTestApp(overrides: Partial<RuntimeConfig> = {}): Promise<TestApp> {
+export async function startTestApp(
+  overrides: Partial<RuntimeConfig> = {},
+  options: { logStream?: NodeJS.WritableStream } = {},
+): Promise<TestApp> {
   const config = testConfig(overrides);
-  const app = await createApp(config, { logs: false });
+  const app = await createApp(config, {
+    logs: Boolean(options.logStream),
+    logStream: options.logStream,
+  });
   const client = new Client({
     connectionString: config.databaseUrl,
     options: `-c search_path=${config.schema},public`,

@@ -190,7 +190,7 @@ describe('Cohere v1 OAuth authorize', () => {
     expect(
       (await api.authorize(connector.id, { redirect: 'https://x.example.com' }).expect(400)).body,
     ).toEqual({
-      message: 'redirect: redirect should not exist',
+      message: 'redirect: is not a known field',
     });
     expect((await api.authorize('missing').expect(404)).body).toEqual({
       message: "connector 'missing' not found",

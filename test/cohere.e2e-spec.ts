@@ -293,16 +293,16 @@ describe('Cohere v1 connectors', () => {
       ['an empty JSON body', '', 'invalid request body: malformed JSON'],
       ['a JSON array', '[]', 'name'],
       ['a JSON string', '"name"', 'name'],
-      ['an unknown field', { ...valid, colour: 'blue' }, 'colour: colour should not exist'],
+      ['an unknown field', { ...valid, colour: 'blue' }, 'colour: is not a known field'],
       [
         'an unknown field inside oauth',
         { ...valid, oauth: { ...oauth, extra: 1 } },
-        'oauth.extra: extra should not exist',
+        'oauth.extra: is not a known field',
       ],
       [
         'an unknown field inside service_auth',
         { ...valid, service_auth: { token: 'x', kind: 'y' } },
-        'service_auth.kind: kind should not exist',
+        'service_auth.kind: is not a known field',
       ],
       ['a missing name', { url: valid.url }, 'name: should not be empty; name: must be a string'],
       ['a missing url', { name: 'V' }, 'url: should not be empty; url: must be a string'],
@@ -320,7 +320,7 @@ describe('Cohere v1 connectors', () => {
       [
         'numbers in excludes',
         { ...valid, excludes: [1] },
-        'excludes: value in excludes must be a string',
+        'excludes: each value in excludes must be a string',
       ],
       ['a string for oauth', { ...valid, oauth: 'x' }, 'oauth: must be an object'],
       ['an array for oauth', { ...valid, oauth: [oauth] }, 'oauth: must be an object'],
@@ -407,7 +407,7 @@ describe('Cohere v1 connectors', () => {
     it('answers the exact message for each field problem', async () => {
       const { api } = await org();
       expect((await api.create({ ...valid, colour: 'blue' })).body).toEqual({
-        message: 'colour: colour should not exist',
+        message: 'colour: is not a known field',
       });
       expect((await api.create({ ...valid, url: 'ftp://x.example.com' })).body).toEqual({
         message: 'url: must be an absolute http(s) URL',
@@ -436,12 +436,12 @@ describe('Cohere v1 connectors', () => {
 
     const patchCases: Array<[string, Body | string, string]> = [
       ['malformed JSON', '{"name": ', 'invalid request body: malformed JSON'],
-      ['an unknown field', { colour: 'blue' }, 'colour: colour should not exist'],
-      ['a read-only field (id)', { id: 'other' }, 'id: id should not exist'],
+      ['an unknown field', { colour: 'blue' }, 'colour: is not a known field'],
+      ['a read-only field (id)', { id: 'other' }, 'id: is not a known field'],
       [
         'a read-only field (created_at)',
         { created_at: '2020-01-01T00:00:00Z' },
-        'created_at: created_at should not exist',
+        'created_at: is not a known field',
       ],
       ['an empty name', { name: '' }, 'name: should not be empty'],
       ['a numeric name', { name: 1 }, 'name: must be a string'],
@@ -494,7 +494,7 @@ describe('Cohere v1 connectors', () => {
       ['a limit in exponent notation', { limit: '1e1' }, 'limit: must be an integer number'],
       ['a negative offset', { offset: '-1' }, 'offset: must not be less than 0'],
       ['a non-numeric offset', { offset: 'ten' }, 'offset: must be an integer number'],
-      ['an unknown parameter', { page: '2' }, 'page: page should not exist'],
+      ['an unknown parameter', { page: '2' }, 'page: is not a known field'],
     ];
 
     it.each(listCases)('GET /v1/connectors with %s answers 400', async (_label, query, message) => {

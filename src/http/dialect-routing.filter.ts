@@ -1,4 +1,4 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DialectDefinition } from './dialect';
 import { classify } from './problem';
@@ -19,6 +19,18 @@ export class DialectRoutingFilter implements ExceptionFilter {
     const dialect = this.dialects.find((d) => d.owns(request.method, path));
     if (dialect) {
       dialect.filter.catch(exception, host);
+      return;
+    }
+    // Outside the dialects (health, docs) Nest's own HTTP errors keep their bodies: the health
+    // check's 503 carries which dependency is down.
+    if (exception instanceof HttpException) {
+      const body = exception.getResponse();
+      void http
+        .getResponse<FastifyReply>()
+        .status(exception.getStatus())
+        .send(
+          typeof body === 'object' ? body : { statusCode: exception.getStatus(), message: body },
+        );
       return;
     }
     const problem = classify(exception);

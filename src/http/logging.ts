@@ -1,3 +1,4 @@
+import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import { requestIdFor } from './request-id';
 
@@ -5,12 +6,16 @@ import { requestIdFor } from './request-id';
  * Structured JSON logs (pino), one line per request with its id. Credentials are redacted wherever
  * they could appear; bodies are never logged.
  */
-export function loggerParams(level: string): Params {
+export function loggerParams(level: string, stream?: NodeJS.WritableStream): Params {
   return {
+    // nestjs-pino's default route pattern matches nothing under NestJS 12's Fastify adapter.
+    forRoutes: [{ path: '*path', method: RequestMethod.ALL }],
     pinoHttp: {
       level,
+      ...(stream ? { stream } : {}),
       genReqId: (req) => requestIdFor(req),
-      customAttributeKeys: { reqId: 'requestId' },
+      // Every line logged while serving a request (ours and Nest's) carries its id.
+      customProps: (req) => ({ requestId: (req as { id?: unknown }).id }),
       redact: {
         paths: [
           'req.headers.authorization',
@@ -39,7 +44,5 @@ export function loggerParams(level: string): Params {
       },
       autoLogging: { ignore: (req) => req.url === '/health' },
     },
-    // The health check and Swagger are not worth a log line each.
-    exclude: [],
   };
 }

@@ -13,8 +13,16 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   const out: FieldProblem[] = [];
   for (const e of errors) {
     const field = parent ? `${parent}.${e.property}` : e.property;
-    for (const message of Object.values(e.constraints ?? {})) {
-      out.push({ field: field || 'body', reason: message.replace(/^\S+\s/, '') });
+    for (const [constraint, message] of Object.entries(e.constraints ?? {})) {
+      if (constraint === 'whitelistValidation') {
+        out.push({ field, reason: 'is not a known field' });
+        continue;
+      }
+      // class-validator starts most messages with the property name: the field says it already.
+      const reason = message.startsWith(`${e.property} `)
+        ? message.slice(e.property.length + 1)
+        : message;
+      out.push({ field: field || 'body', reason });
     }
     if (e.children?.length) out.push(...flattenValidationErrors(e.children, field));
   }

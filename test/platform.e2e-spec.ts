@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { runMigrationsLocked } from '../src/database/migrate';
+import { typeOrmOptions } from '../src/database/typeorm-options';
+import { startTestApp, type TestApp } from './app';
+import { withClient } from './database';
+
+describe('platform: logs, health, migrations', () => {
+  describe('structured logs', () => {
+    let t: TestApp;
+    const lines: Array<Record<string, unknown>> = [];
+    const raw: string[] = [];
+
+    beforeAll(async () => {
+      const stream = new PassThrough();
+      stream.on('data', (chunk: Buffer) => {
+        for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+          raw.push(line);
+          lines.push(JSON.parse(line) as Record<string, unknown>);
+        }
+      });
+      t = await startTestApp({ logLevel: 'info' }, { logStream: stream });
+    });
+    afterAll(() => t.close());
+
+    it('writes one JSON line per request carrying its id, and redacts credentials', async () => {
+      const { key } = await t.newOrganization('logs');
+      const secret = `client-secret-${randomBytes(6).toString('hex')}`;
+      const created = await request(t.server)
+        .post('/v1/connectors')
+        .set('Authorization', `Bearer ${key}`)
+        .set('X-Request-Id', 'log-test-1')
+        .send({
+          name: 'Logged',
+          url: 'https://logged.example.com/search',
+          oauth: {
+            client_secret: secret,
+            authorize_url: 'https://a.example.com/authorize',
+            token_url: 'https://a.example.com/token',
+          },
+        });
+      expect(created.body).toHaveProperty('connector');
+      expect(created.headers['x-request-id']).toBe('log-test-1');
+      await request(t.server)
+        .post(
+          `/v1/connectors/${created.body.connector.id}/oauth/authorize?after_token_redirect=${encodeURIComponent('https://x.example.com/?code=abc')}`,
+        )
+        .set('X-API-TOKEN', key)
+        .set('X-Request-Id', 'log-test-2')
+        .expect(200);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+
+      const first = lines.find((l) => (l.req as { id?: string } | undefined)?.id === 'log-test-1');
+      expect(first).toMatchObject({
+        requestId: 'log-test-1',
+        req: { method: 'POST', url: '/v1/connectors', headers: { authorization: '[redacted]' } },
+        res: { statusCode: 200 },
+      });
+      const second = lines.find((l) => l.requestId === 'log-test-2');
+      expect(second).toMatchObject({
+        req: {
+          url: `/v1/connectors/${created.body.connector.id}/oauth/authorize`,
+          headers: { 'x-api-token': '[redacted]' },
+        },
+      });
+      const everything = raw.join('\n');
+      expect(everything).not.toContain(key);
+      expect(everything).not.toContain(secret);
+      expect(everything).not.toContain('code=abc');
+    });
+  });
+
+  describe('health', () => {
+    it('answers 503 when the database does not', async () => {
+      const t = await startTestApp();
+      try {
+        await request(t.server).get('/health').expect(200);
+        await t.app.get(DataSource).destroy();
+        const res = await request(t.server).get('/health').expect(503);
+        expect(res.body).toMatchObject({
+          status: 'error',
+          error: { database: { status: 'down' } },
+        });
+      } finally {
+        await t.close().catch(() => undefined);
+      }
+    });
+  });
+
+  describe('migrations', () => {
+    it('several replicas migrating one fresh database at once apply each migration once', async () => {
+      const schema = `gw_test_mig_${randomBytes(4).toString('hex')}`;
+      await withClient((c) => c.query(`CREATE SCHEMA "${schema}"`));
+      const replicas = Array.from(
+        { length: 3 },
+        () => new DataSource(typeOrmOptions(process.env.GW_TEST_DATABASE_URL!, schema)),
+      );
+      try {
+        await Promise.all(replicas.map((d) => d.initialize()));
+        const applied = await Promise.all(replicas.map((d) => runMigrationsLocked(d)));
+        const counts = applied.map((a) => a.length).sort();
+        expect(counts.slice(0, 2)).toEqual([0, 0]);
+        expect(counts[2]).toBeGreaterThan(0);
+        const rows = await withClient((c) =>
+          c.query(`SELECT name FROM "${schema}".migrations ORDER BY id`),
+        );
+        expect(rows.rows.map((r: { name: string }) => r.name)).toEqual(
+          applied.find((a) => a.length)!.map((m) => m.name),
+        );
+      } finally {
+        await Promise.all(replicas.map((d) => (d.isInitialized ? d.destroy() : undefined)));
+        await withClient((c) => c.query(`DROP SCHEMA "${schema}" CASCADE`));
+      }
+    });
+  });
+});
