@@ -1,11 +1,10 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import pino from 'pino';
 import { createApp } from './bootstrap';
 import { ConfigError, loadConfig } from './config/config';
 import { resolveRuntime } from './config/runtime';
 
 async function main(): Promise<void> {
-  const logger = new Logger('Gateway');
   let config;
   try {
     config = loadConfig(process.env);
@@ -16,10 +15,13 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // Before the application (and its logger) exists, log the same JSON lines with pino itself.
+  const early = pino({ level: config.logLevel, base: { pid: process.pid, context: 'Gateway' } });
+  const logger = { log: (m: string) => early.info(m), warn: (m: string) => early.warn(m) };
   const runtime = await resolveRuntime(config, logger);
   const app = await createApp(runtime.config);
-  // Nest's shutdown hooks stop the server (in-flight requests finish) and close the pool; the
-  // embedded database goes last.
+  // On SIGTERM: the server stops accepting and finishes the requests in flight, the pool closes,
+  // and the embedded database (if any) goes last.
   let stopping = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
@@ -36,7 +38,7 @@ async function main(): Promise<void> {
     });
   }
   await app.listen({ port: runtime.config.port, host: runtime.config.host });
-  logger.log(`connector gateway listening on ${await app.getUrl()} (docs at /docs)`);
+  early.info(`connector gateway listening on ${await app.getUrl()} (docs at /docs)`);
 }
 
 main().catch((error: unknown) => {
