@@ -80,11 +80,9 @@ export class TypeOrmConnectorRepository extends ConnectorRepository {
   }
 
   async delete(organizationId: string, id: string): Promise<DeleteOutcome> {
-    const deleted: Array<{ id: string }> = await this.dataSource.query(
-      'DELETE FROM connectors WHERE organization_id = $1 AND id = $2 AND NOT builtin RETURNING id',
-      [organizationId, id],
-    );
-    if (deleted.length) return 'deleted';
+    // Not `dataSource.query`: for a DELETE it answers `[rows, rowCount]`, never empty.
+    const deleted = await this.rows.delete({ organizationId, id, builtin: false });
+    if (deleted.affected) return 'deleted';
     return (await this.rows.existsBy({ organizationId, id })) ? 'builtin' : 'not_found';
   }
 }
