@@ -1,0 +1,164 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  UseFilters,
+  UseGuards,
+  UsePipes,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ApiKeyGuard, CurrentActor } from '../../auth/api-key.guard';
+import { ConnectorsService } from '../../connectors/connectors.service';
+import type { Actor } from '../../connectors/domain/connector.input';
+import { dialectValidationPipe } from '../../http/request-validation';
+import {
+  CreateGenericConnectorDto,
+  DEFAULT_PAGE_LIMIT,
+  ListGenericConnectorsQuery,
+  UpdateGenericConnectorDto,
+} from './dto/generic.requests';
+import {
+  GenericConnectorEnvelope,
+  GenericConnectorListEnvelope,
+  GenericDeleteEnvelope,
+  GenericErrorEnvelope,
+} from './dto/generic.responses';
+import { GenericExceptionFilter } from './generic-exception.filter';
+import { GenericMapper } from './generic.mapper';
+import { RequestId } from './request-id.decorator';
+
+/** The complete mount; the root mount holds only `PUT /v1/connectors/:id` (the rest is Cohere's). */
+const BASE = 'generic/v1/connectors';
+const ROOT_PUT = 'v1/connectors/:id';
+
+const SUCCESS = 'success';
+
+const ERROR_TEXT: Record<number, string> = {
+  400: 'Invalid request: one `details` entry per invalid field',
+  401: 'No API key, or an unknown one',
+  403: 'A built-in connector cannot be deleted',
+  404: 'No connector with this id in the organization',
+  413: 'Request body too large',
+};
+
+const errors = (...statuses: number[]) =>
+  statuses.map((status) =>
+    ApiResponse({ status, type: GenericErrorEnvelope, description: ERROR_TEXT[status] }),
+  );
+
+function apply(...decorators: MethodDecorator[]): MethodDecorator {
+  return (target, key, descriptor) => {
+    for (const d of decorators) d(target, key, descriptor);
+  };
+}
+
+/** The generic envelope dialect (B3OS's connectors API). */
+@ApiTags('Generic connectors')
+@ApiBearerAuth()
+@Controller()
+@UseGuards(ApiKeyGuard)
+@UseFilters(GenericExceptionFilter)
+@UsePipes(dialectValidationPipe())
+export class GenericConnectorsController {
+  constructor(private readonly connectors: ConnectorsService) {}
+
+  @Get(BASE)
+  @ApiOperation({ summary: 'List connectors', description: 'Newest first.' })
+  @ApiOkResponse({ type: GenericConnectorListEnvelope })
+  @apply(...errors(400, 401))
+  async list(
+    @CurrentActor() actor: Actor,
+    @RequestId() requestId: string,
+    @Query() query: ListGenericConnectorsQuery,
+  ): Promise<GenericConnectorListEnvelope> {
+    const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
+    const offset = query.offset ?? 0;
+    const page = await this.connectors.list(actor, { limit, offset });
+    return {
+      code: 200,
+      data: GenericMapper.toPage(page, limit, offset),
+      message: SUCCESS,
+      requestId,
+    };
+  }
+
+  @Post(BASE)
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Create a connector',
+    description: 'Answers 200 (not 201): every success of this dialect is `"code": 200`.',
+  })
+  @ApiBody({ type: CreateGenericConnectorDto })
+  @ApiOkResponse({ type: GenericConnectorEnvelope })
+  @apply(...errors(400, 401, 413))
+  async create(
+    @CurrentActor() actor: Actor,
+    @RequestId() requestId: string,
+    @Body() body: CreateGenericConnectorDto,
+  ): Promise<GenericConnectorEnvelope> {
+    const created = await this.connectors.create(actor, GenericMapper.toNewConnector(body));
+    return { code: 200, data: GenericMapper.toResponse(created), message: SUCCESS, requestId };
+  }
+
+  @Get(`${BASE}/:id`)
+  @ApiOperation({ summary: 'Get a connector' })
+  @ApiParam({ name: 'id', description: 'Connector ID' })
+  @ApiOkResponse({ type: GenericConnectorEnvelope })
+  @apply(...errors(401, 404))
+  async get(
+    @CurrentActor() actor: Actor,
+    @RequestId() requestId: string,
+    @Param('id') id: string,
+  ): Promise<GenericConnectorEnvelope> {
+    const connector = await this.connectors.get(actor, id);
+    return { code: 200, data: GenericMapper.toResponse(connector), message: SUCCESS, requestId };
+  }
+
+  @Put([`${BASE}/:id`, ROOT_PUT])
+  @ApiOperation({
+    summary: 'Update a connector',
+    description:
+      'Fields left out are not touched. `data` is merged key by key into the stored data; secrets sent back masked keep their stored values. Also mounted at the root, PUT /v1/connectors/{id}.',
+  })
+  @ApiParam({ name: 'id', description: 'Connector ID' })
+  @ApiBody({ type: UpdateGenericConnectorDto, description: 'Connector update details' })
+  @ApiOkResponse({ type: GenericConnectorEnvelope })
+  @apply(...errors(400, 401, 404, 413))
+  async update(
+    @CurrentActor() actor: Actor,
+    @RequestId() requestId: string,
+    @Param('id') id: string,
+    @Body() body: UpdateGenericConnectorDto,
+  ): Promise<GenericConnectorEnvelope> {
+    const updated = await this.connectors.update(actor, id, GenericMapper.toChanges(body));
+    return { code: 200, data: GenericMapper.toResponse(updated), message: SUCCESS, requestId };
+  }
+
+  @Delete(`${BASE}/:id`)
+  @ApiOperation({ summary: 'Delete a connector', description: 'The envelope without `data`.' })
+  @ApiParam({ name: 'id', description: 'Connector ID' })
+  @ApiOkResponse({ type: GenericDeleteEnvelope })
+  @apply(...errors(401, 403, 404))
+  async delete(
+    @CurrentActor() actor: Actor,
+    @RequestId() requestId: string,
+    @Param('id') id: string,
+  ): Promise<GenericDeleteEnvelope> {
+    await this.connectors.delete(actor, id);
+    return { code: 200, message: SUCCESS, requestId };
+  }
+}
