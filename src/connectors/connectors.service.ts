@@ -28,6 +28,7 @@ import type {
   ServiceAuthInput,
 } from './domain/connector.input';
 import { ConnectorRepository } from './domain/connector.repository';
+import { checkSearch, type ConnectorSearch, type SearchResult } from './domain/connector.search';
 import {
   checkChanges,
   checkNewConnector,
@@ -60,6 +61,16 @@ export class ConnectorsService {
     const offset = Math.min(page.offset, Number.MAX_SAFE_INTEGER);
     const result = await this.repo.list(actor.organizationId, { ...page, offset });
     return { items: result.items.map(toView), total: result.total };
+  }
+
+  /** Full text, filters, sort, paging and terms aggregations; the hits are masked views. */
+  async search(actor: Actor, spec: ConnectorSearch): Promise<SearchResult<ConnectorView>> {
+    checkSearch(spec);
+    const result = await this.repo.search(actor.organizationId, spec);
+    return {
+      ...result,
+      hits: result.hits.map((hit) => ({ connector: toView(hit.connector), score: hit.score })),
+    };
   }
 
   async get(actor: Actor, id: string): Promise<ConnectorView> {

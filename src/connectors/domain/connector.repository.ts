@@ -1,5 +1,6 @@
 import type { Connector } from './connector';
 import type { Page, PageOf } from './connector.input';
+import type { ConnectorSearch, SearchResult } from './connector.search';
 
 export type DeleteOutcome = 'deleted' | 'not_found' | 'builtin';
 
@@ -9,6 +10,15 @@ export abstract class ConnectorRepository {
 
   /** Newest first (creation time, then insertion order), with the exact total. */
   abstract list(organizationId: string, page: Page): Promise<PageOf<Connector>>;
+
+  /**
+   * The connectors of the organization matching `spec` (already checked by `checkSearch`), the
+   * total counted up to `spec.trackTotalHits`, and the requested aggregations. Not abstract only so
+   * that test doubles which never search need not implement it; every real store does.
+   */
+  search(_organizationId: string, _spec: ConnectorSearch): Promise<SearchResult<Connector>> {
+    return Promise.reject(new Error(`${this.constructor.name} does not implement search`));
+  }
 
   /** Throws ConnectorAlreadyExistsError when the id is taken in the organization. */
   abstract insert(connector: Connector): Promise<Connector>;

@@ -3,6 +3,15 @@ import type { Connector } from '../domain/connector';
 import { ConnectorAlreadyExistsError } from '../domain/connector.errors';
 import type { Page, PageOf } from '../domain/connector.input';
 import { ConnectorRepository, type DeleteOutcome } from '../domain/connector.repository';
+import type {
+  ConnectorSearch,
+  SearchBooleanField,
+  SearchFilter,
+  SearchResult,
+  SearchSortField,
+  SearchTextField,
+  TermsAggregation,
+} from '../domain/connector.search';
 import { ConnectorEntity } from './connector.entity';
 import { ConnectorPersistenceMapper as Mapper } from './connector.mapper';
 
@@ -85,4 +94,216 @@ export class TypeOrmConnectorRepository extends ConnectorRepository {
     if (deleted.affected) return 'deleted';
     return (await this.rows.existsBy({ organizationId, id })) ? 'builtin' : 'not_found';
   }
+
+  override async search(
+    organizationId: string,
+    spec: ConnectorSearch,
+  ): Promise<SearchResult<Connector>> {
+    const where = new SqlParams();
+    const condition = searchCondition(where, organizationId, spec);
+    const scored = spec.sort.some((s) => s.field === 'score');
+    const score = scored && spec.text !== undefined ? `ts_rank(${DOCUMENT}, ${where.text})` : '1';
+
+    const count = async () => {
+      const q = where.fork();
+      const rows: Array<{ n: number }> = await this.dataSource.query(
+        `SELECT count(*)::int AS n FROM (SELECT 1 FROM connectors c WHERE ${condition} LIMIT ${q.add(
+          spec.trackTotalHits + 1,
+        )}) t`,
+        q.values,
+      );
+      const n = rows[0]?.n ?? 0;
+      return n > spec.trackTotalHits
+        ? { value: spec.trackTotalHits, exact: false }
+        : { value: n, exact: true };
+    };
+
+    const hits = async () => {
+      if (spec.size === 0) return { hits: [], maxScore: null };
+      const q = where.fork();
+      const extra = scored ? `, ${score} AS "__score", max(${score}) OVER () AS "__maxScore"` : '';
+      const rows: Array<ConnectorEntity & { __score?: number; __maxScore?: number }> =
+        await this.dataSource.query(
+          `SELECT ${this.selectList()}${extra} FROM connectors c WHERE ${condition}
+           ORDER BY ${orderBy(spec, score)} LIMIT ${q.add(spec.size)} OFFSET ${q.add(spec.from)}`,
+          q.values,
+        );
+      return {
+        hits: rows.map((row) => ({
+          connector: Mapper.toDomain(row),
+          score: scored ? Number(row.__score) : null,
+        })),
+        maxScore: scored && rows[0] ? Number(rows[0].__maxScore) : null,
+      };
+    };
+
+    const aggregate = async (agg: TermsAggregation) => {
+      const q = where.fork();
+      const grouped =
+        agg.field === 'tags'
+          ? `SELECT t.key, count(DISTINCT c.id) AS n FROM connectors c
+             CROSS JOIN LATERAL unnest(c.tags) AS t(key)
+             WHERE ${condition} AND t.key <> '' GROUP BY t.key`
+          : `SELECT c.category AS key, count(*) AS n FROM connectors c
+             WHERE ${condition} AND c.category <> '' GROUP BY c.category`;
+      const rows: Array<{ key: string; n: string; all: string }> = await this.dataSource.query(
+        `SELECT key, n, sum(n) OVER () AS "all" FROM (${grouped}) g
+         ORDER BY n DESC, key ASC LIMIT ${q.add(agg.size)}`,
+        q.values,
+      );
+      const buckets = rows.map((r) => ({ key: r.key, count: Number(r.n) }));
+      const all = rows[0] ? Number(rows[0].all) : 0;
+      return {
+        name: agg.name,
+        buckets,
+        otherCount: all - buckets.reduce((sum, b) => sum + b.count, 0),
+      };
+    };
+
+    const [total, page, aggregations] = await Promise.all([
+      count(),
+      hits(),
+      Promise.all(spec.aggregations.map(aggregate)),
+    ]);
+    return { hits: page.hits, total, maxScore: page.maxScore, aggregations };
+  }
+
+  /** Every column under its entity property name, so a raw row maps like an entity. */
+  private selectList(): string {
+    this.columns ??= this.dataSource
+      .getMetadata(ConnectorEntity)
+      .columns.map((col) => `c."${col.databaseName}" AS "${col.propertyName}"`)
+      .join(', ');
+    return this.columns;
+  }
+
+  private columns?: string;
+}
+
+/**
+ * Parameters of one search, numbered in order. Client values only ever travel as parameters; the
+ * SQL text is made of the fixed fragments below, chosen through whitelists keyed by the
+ * (already checked) canonical field names.
+ */
+class SqlParams {
+  readonly values: unknown[] = [];
+  /** The placeholder of the full-text words, when there are any. */
+  text = '';
+
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+
+  /** Copies for one more statement sharing the same condition (and adding its own values). */
+  fork(): SqlParams {
+    const copy = new SqlParams();
+    copy.values.push(...this.values);
+    copy.text = this.text;
+    return copy;
+  }
+}
+
+/** The expression the full-text index is built on (see the ConnectorSearch migration). */
+const DOCUMENT =
+  'connector_search_document(c.name, c.description, c.category, c.tags, c.processor)';
+
+const TEXT_COLUMNS: Record<Exclude<SearchTextField, 'tags'>, string> = {
+  id: 'c.id',
+  name: 'c.name',
+  category: 'c.category',
+  'processor.name': "(c.processor ->> 'name')",
+};
+
+/** Never null: a connector without a processor counts as not enabled. */
+const BOOLEAN_COLUMNS: Record<SearchBooleanField, string> = {
+  active: 'c.active',
+  builtin: 'c.builtin',
+  'processor.enabled': "coalesce(c.processor -> 'enabled' = 'true'::jsonb, false)",
+};
+
+const SORT_COLUMNS: Record<Exclude<SearchSortField, 'score'>, string> = {
+  id: 'c.id',
+  name: 'c.name',
+  category: 'c.category',
+  createdAt: 'c.created_at',
+  updatedAt: 'c.updated_at',
+  active: 'c.active',
+  builtin: 'c.builtin',
+  'processor.name': "(c.processor ->> 'name')",
+};
+
+function searchCondition(p: SqlParams, organizationId: string, spec: ConnectorSearch): string {
+  const parts = [`c.organization_id = ${p.add(organizationId)}`];
+  if (spec.text !== undefined) {
+    p.text = `connector_search_query(${p.add(spec.text)})`;
+    parts.push(`${DOCUMENT} @@ ${p.text}`);
+  }
+  for (const filter of spec.filters) parts.push(filterCondition(p, filter));
+  return parts.join(' AND ');
+}
+
+function filterCondition(p: SqlParams, f: SearchFilter): string {
+  if (f.field === 'tags') {
+    switch (f.op) {
+      case 'eq':
+        return `coalesce(c.tags @> ARRAY[${p.add(f.values[0])}::text], false)`;
+      case 'neq':
+        return `NOT coalesce(c.tags @> ARRAY[${p.add(f.values[0])}::text], false)`;
+      case 'any':
+        return `coalesce(c.tags && ${p.add(f.values)}::text[], false)`;
+      case 'none':
+        return `NOT coalesce(c.tags && ${p.add(f.values)}::text[], false)`;
+      case 'exists':
+        return 'coalesce(cardinality(c.tags), 0) > 0';
+      case 'missing':
+        return 'coalesce(cardinality(c.tags), 0) = 0';
+    }
+  }
+  if (f.field === 'active' || f.field === 'builtin' || f.field === 'processor.enabled') {
+    const col = BOOLEAN_COLUMNS[f.field];
+    switch (f.op) {
+      case 'eq':
+        return `${col} = ${p.add(f.values[0])}::boolean`;
+      case 'neq':
+        return `${col} <> ${p.add(f.values[0])}::boolean`;
+      case 'any':
+        return `${col} = ANY(${p.add(f.values)}::boolean[])`;
+      case 'none':
+        return `NOT (${col} = ANY(${p.add(f.values)}::boolean[]))`;
+      case 'exists':
+        return 'true';
+      case 'missing':
+        return 'false';
+    }
+  }
+  const col = TEXT_COLUMNS[f.field];
+  // An empty text is no value, as in Coco (whose JSON leaves empty strings out of the document).
+  switch (f.op) {
+    case 'eq':
+      return `${col} = ${p.add(f.values[0])}::text`;
+    case 'neq':
+      return `${col} IS DISTINCT FROM ${p.add(f.values[0])}::text`;
+    case 'any':
+      return `${col} = ANY(${p.add(f.values)}::text[])`;
+    case 'none':
+      return `NOT coalesce(${col} = ANY(${p.add(f.values)}::text[]), false)`;
+    case 'exists':
+      return `coalesce(${col}, '') <> ''`;
+    case 'missing':
+      return `coalesce(${col}, '') = ''`;
+  }
+}
+
+/** The requested order (missing values last either way, as Elasticsearch), then newest first. */
+function orderBy(spec: ConnectorSearch, score: string): string {
+  const terms = spec.sort.map((s) => {
+    const direction = s.direction === 'asc' ? 'ASC' : 'DESC';
+    const expression = s.field === 'score' ? score : SORT_COLUMNS[s.field];
+    return `${expression} ${direction} NULLS LAST`;
+  });
+  const created = spec.sort.find((s) => s.field === 'createdAt');
+  if (created) terms.push(`c.seq ${created.direction === 'asc' ? 'ASC' : 'DESC'}`);
+  else terms.push('c.created_at DESC', 'c.seq DESC');
+  return terms.join(', ');
 }

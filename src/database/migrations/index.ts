@@ -1,4 +1,5 @@
 import { InitialSchema1795317055146 } from './1795317055146-InitialSchema';
+import { ConnectorSearch1795317659569 } from './1795317659569-ConnectorSearch';
 
 /** Every migration, in order. Committed; run at start under an advisory lock and by the CLI. */
-export const MIGRATIONS = [InitialSchema1795317055146];
+export const MIGRATIONS = [InitialSchema1795317055146, ConnectorSearch1795317659569];
