@@ -1,0 +1,276 @@
+import { performance } from 'node:perf_hooks';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+  UseFilters,
+  UseGuards,
+  UsePipes,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiExcludeEndpoint,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { ApiKeyGuard, CurrentActor } from '../../auth/api-key.guard';
+import { APP_CONFIG, type RuntimeConfig } from '../../config/runtime';
+import { ConnectorsService } from '../../connectors/connectors.service';
+import type { Actor } from '../../connectors/domain/connector.input';
+import { dialectValidationPipe, RequestValidationError } from '../../http/request-validation';
+import { CocoExceptionFilter } from './coco-exception.filter';
+import { parseSearchRequest } from './coco-search.parser';
+import { CocoMapper } from './coco.mapper';
+import { CreateCocoConnectorDto, UpdateCocoConnectorDto } from './dto/coco.requests';
+import {
+  CocoCreatedResponse,
+  CocoErrorBody,
+  CocoGetResponse,
+  CocoResultResponse,
+  CocoSearchResponse,
+  CocoTermsResult,
+} from './dto/coco.responses';
+
+/**
+ * Coco clients PUT back the whole object they loaded (and real Coco ignores what it does not
+ * know), so unknown fields are dropped, not refused; the known ones are type-checked.
+ */
+const validation = dialectValidationPipe({ forbidUnknownFields: false });
+
+const errors = (...statuses: number[]) =>
+  statuses.map((status) =>
+    ApiResponse({
+      status,
+      type: CocoErrorBody,
+      description: 'Error: {"status": N, "error": {"reason": "..."}}',
+    }),
+  );
+
+function apply(...decorators: MethodDecorator[]): MethodDecorator {
+  return (target, key, descriptor) => {
+    for (const d of decorators) d(target, key, descriptor);
+  };
+}
+
+/**
+ * A create or update body, checked by hand rather than by a parameter pipe so that a body that is
+ * not a JSON object at all (none, an array, a string) is told so, not sent through field checks.
+ */
+async function readBody<T>(raw: unknown, metatype: new () => T): Promise<T> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new RequestValidationError([{ field: 'body', reason: 'must be a JSON object' }]);
+  }
+  return (await validation.transform(raw, { type: 'body', metatype })) as T;
+}
+
+function replaceFlag(raw: string | undefined): boolean {
+  if (raw === undefined) return false;
+  const v = raw.trim().toLowerCase();
+  if (v === '' || v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw new RequestValidationError([{ field: 'replace', reason: 'must be true or false' }]);
+}
+
+const SEARCH_PARAMS = [
+  {
+    name: 'query',
+    description:
+      'Full text over name, description, category, tags and processor name; every word must match a word or its beginning.',
+  },
+  { name: 'from', description: 'Hits to skip (default 0).' },
+  { name: 'size', description: 'Hits to return (default 10; from + size at most 10,000).' },
+  {
+    name: 'sort',
+    description:
+      'e.g. `created:desc,name` (default created:desc). Fields: id, name, category, created, updated, enabled, builtin, processor.name, _score.',
+  },
+  {
+    name: 'filter',
+    description:
+      'Repeatable: `field:value`, `-field:value`, `field:any(a,b)`, `exists(field)`, `-exists(field)`. Fields: id, name, category, tags, enabled, builtin, processor.enabled, processor.name.',
+    isArray: true,
+  },
+  {
+    name: '_source_includes',
+    description: 'Comma list of fields (dotted paths, `*` wildcards) to keep in `_source`.',
+  },
+  { name: '_source_excludes', description: 'Comma list of fields to drop from `_source`.' },
+].map((p) => ApiQuery({ ...p, required: false, type: String }));
+
+/** Coco Server's connector API, at the root and under /coco. */
+@ApiTags('Coco Server connectors')
+@ApiSecurity('X-API-TOKEN')
+@ApiBearerAuth()
+@ApiExtraModels(CocoTermsResult)
+@Controller(['connector', 'coco/connector'])
+@UseGuards(ApiKeyGuard)
+@UseFilters(CocoExceptionFilter)
+@UsePipes(validation)
+export class CocoConnectorsController {
+  constructor(
+    private readonly connectors: ConnectorsService,
+    @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
+  ) {}
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Create a Connector',
+    description:
+      'Also answered at `/connector/` (with the trailing slash, as the seed calls it). A client may choose the `id`.',
+  })
+  @ApiBody({ type: CreateCocoConnectorDto })
+  @ApiOkResponse({ type: CocoCreatedResponse })
+  @apply(...errors(400, 401, 409, 413))
+  async create(@CurrentActor() actor: Actor, @Body() raw: unknown): Promise<CocoCreatedResponse> {
+    const body = await readBody(raw, CreateCocoConnectorDto);
+    const created = await this.connectors.create(actor, CocoMapper.toNewConnector(body));
+    return { _id: created.id, result: 'created' };
+  }
+
+  /**
+   * `POST /connector/` — Nest folds a trailing slash into `/connector`, Fastify does not: this
+   * wildcard route receives the slash form (and answers 404 for any longer path).
+   */
+  @Post('*')
+  @HttpCode(200)
+  @ApiExcludeEndpoint()
+  async createWithSlash(
+    @CurrentActor() actor: Actor,
+    @Req() request: FastifyRequest,
+    @Body() raw: unknown,
+  ): Promise<CocoCreatedResponse> {
+    const rest = (request.params as Record<string, string | undefined>)['*'] ?? '';
+    if (rest !== '') throw new NotFoundException(`Cannot POST ${request.url.split('?')[0] ?? ''}`);
+    return this.create(actor, raw);
+  }
+
+  @Get('_search')
+  @ApiOperation({
+    summary: 'Search Connectors',
+    description:
+      'Newest first by default. `hits.total` is exact up to 10,000 (`relation: "eq"`), then `{"value": 10000, "relation": "gte"}`.',
+  })
+  @apply(...SEARCH_PARAMS)
+  @ApiOkResponse({ type: CocoSearchResponse })
+  @apply(...errors(400, 401))
+  search(
+    @CurrentActor() actor: Actor,
+    @Query() query: Record<string, unknown>,
+  ): Promise<CocoSearchResponse> {
+    return this.runSearch(actor, query, undefined);
+  }
+
+  @Post('_search')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Search Connectors (Elasticsearch-style body)',
+    description:
+      'Body keys: `query` (match_all, query_string, simple_query_string, multi_match, term, terms, ids, exists, bool with must/filter/must_not), `from`, `size`, `sort`, `aggs` (terms on category or tags), `_source`, `track_total_hits`. URL parameters win over the body.',
+  })
+  @apply(...SEARCH_PARAMS)
+  @ApiBody({
+    schema: {
+      type: 'object',
+      example: { aggs: { categories: { terms: { field: 'category', size: 100 } } }, size: 0 },
+    },
+  })
+  @ApiOkResponse({ type: CocoSearchResponse })
+  @apply(...errors(400, 401, 413))
+  searchWithBody(
+    @CurrentActor() actor: Actor,
+    @Query() query: Record<string, unknown>,
+    @Body() body: unknown,
+  ): Promise<CocoSearchResponse> {
+    return this.runSearch(actor, query, body);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'View a Connector' })
+  @ApiOkResponse({ type: CocoGetResponse })
+  @ApiResponse({
+    status: 404,
+    type: CocoGetResponse,
+    description: '`{"_id": "...", "found": false}`',
+  })
+  @apply(...errors(401))
+  async get(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<CocoGetResponse> {
+    const connector = await this.connectors.get(actor, id);
+    return { _id: connector.id, _source: CocoMapper.toSource(connector), found: true };
+  }
+
+  @Put(':id')
+  @ApiOperation({
+    summary: 'Update a Connector',
+    description:
+      "Merges by default: only the fields sent change, and `config`, `assets` and `processor` merge key by key (arrays and scalars replace). `?replace=true` sets every Coco field, those left out cleared. `id`, `created` and `builtin` are the server's; secrets sent back masked keep their stored values.",
+  })
+  @ApiQuery({ name: 'replace', required: false, type: Boolean })
+  @ApiBody({ type: UpdateCocoConnectorDto })
+  @ApiOkResponse({ type: CocoResultResponse })
+  @ApiResponse({
+    status: 404,
+    type: CocoResultResponse,
+    description: '`{"_id": "...", "result": "not_found"}`',
+  })
+  @apply(...errors(400, 401, 413))
+  async update(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Query('replace') replace: string | undefined,
+    @Body() raw: unknown,
+  ): Promise<CocoResultResponse> {
+    const body = await readBody(raw, UpdateCocoConnectorDto);
+    const updated = await this.connectors.update(
+      actor,
+      id,
+      CocoMapper.toChanges(body, replaceFlag(replace)),
+    );
+    return { _id: updated.id, result: 'updated' };
+  }
+
+  @Delete(':id')
+  @ApiOperation({
+    summary: 'Delete a Connector',
+    description: 'Built-in connectors cannot be deleted (403).',
+  })
+  @ApiOkResponse({ type: CocoResultResponse })
+  @ApiResponse({
+    status: 404,
+    type: CocoResultResponse,
+    description: '`{"_id": "...", "result": "not_found"}`',
+  })
+  @apply(...errors(401, 403))
+  async delete(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<CocoResultResponse> {
+    await this.connectors.delete(actor, id);
+    return { _id: id, result: 'deleted' };
+  }
+
+  private async runSearch(
+    actor: Actor,
+    query: Record<string, unknown>,
+    body: unknown,
+  ): Promise<CocoSearchResponse> {
+    const started = performance.now();
+    const request = parseSearchRequest(query, body);
+    const spec = CocoMapper.toSearchSpec(request, this.config.searchTrackTotalHits);
+    const result = await this.connectors.search(actor, spec);
+    return CocoMapper.toSearchResponse(result, request, Math.round(performance.now() - started));
+  }
+}
