@@ -291,8 +291,8 @@ describe('Cohere v1 connectors', () => {
     const createCases: Array<[string, Body | string, string]> = [
       ['malformed JSON', '{"name": "x", ', 'invalid request body: malformed JSON'],
       ['an empty JSON body', '', 'invalid request body: malformed JSON'],
-      ['a JSON array', '[]', 'name'],
-      ['a JSON string', '"name"', 'name'],
+      ['a JSON array', '[]', 'body: must be a JSON object'],
+      ['a JSON string', '"name"', 'body: must be a JSON object'],
       ['an unknown field', { ...valid, colour: 'blue' }, 'colour: is not a known field'],
       [
         'an unknown field inside oauth',

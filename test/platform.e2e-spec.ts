@@ -110,7 +110,7 @@ describe('platform: logs, health, migrations', () => {
           applied.find((a) => a.length)!.map((m) => m.name),
         );
       } finally {
-        await Promise.all(replicas.map((d) => (d.isInitialized ? d.destroy() : undefined)));
+        await Promise.all(replicas.filter((d) => d.isInitialized).map((d) => d.destroy()));
         await withClient((c) => c.query(`DROP SCHEMA "${schema}" CASCADE`));
       }
     });

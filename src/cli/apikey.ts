@@ -1,4 +1,6 @@
+import { IsNull } from 'typeorm';
 import { ApiKeysService } from '../auth/api-keys.service';
+import { ApiKeyEntity } from '../auth/auth.entities';
 import { ConnectorsService } from '../connectors/connectors.service';
 import { TypeOrmConnectorRepository } from '../connectors/persistence/typeorm-connector.repository';
 import { runMigrationsLocked } from '../database/migrate';
@@ -38,11 +40,10 @@ async function main(): Promise<void> {
       }
       case 'revoke': {
         const id = option(args, 'id') ?? fail(USAGE);
-        const rows: unknown[] = await dataSource.query(
-          'UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING id',
-          [id],
-        );
-        if (!rows.length) fail(`no active key with id ${id}`);
+        const result = await dataSource
+          .getRepository(ApiKeyEntity)
+          .update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
+        if (!result.affected) fail(`no active key with id ${id}`);
         console.log(`revoked ${id} (a running gateway stops accepting it within 30 seconds)`);
         break;
       }

@@ -1,4 +1,4 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import type { FieldProblem } from '../connectors/domain/connector.errors';
 
 /** The request did not pass its dialect's DTO validation. Each dialect renders it its own way. */
@@ -33,10 +33,23 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
  * The pipe every dialect uses: unknown fields and wrong types are refused (400), nothing is
  * coerced silently. `forbidUnknownValues` also refuses a body that is not an object at all.
  */
+/** Nest's ValidationPipe, refusing up front a body that is not a JSON object (an array, a string). */
+class DialectValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (
+      metadata.type === 'body' &&
+      (typeof value !== 'object' || value === null || Array.isArray(value))
+    ) {
+      throw new RequestValidationError([{ field: 'body', reason: 'must be a JSON object' }]);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 export function dialectValidationPipe(
   options: { forbidUnknownFields?: boolean } = {},
 ): ValidationPipe {
-  return new ValidationPipe({
+  return new DialectValidationPipe({
     transform: true,
     whitelist: true,
     forbidNonWhitelisted: options.forbidUnknownFields ?? true,

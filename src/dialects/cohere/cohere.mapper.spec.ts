@@ -1,6 +1,7 @@
 import type { ConnectorView } from '../../connectors/domain/connector';
 import { MASK } from '../../secrets/mask';
-import type { MaskedTree } from '../../secrets/secret-tree';
+import { generateKey, parseKey, SecretCipher } from '../../secrets/cipher';
+import { maskTree, sealTree } from '../../secrets/secret-tree';
 import { CohereMapper } from './cohere.mapper';
 
 const view: ConnectorView = {
@@ -14,7 +15,7 @@ const view: ConnectorView = {
   updatedAt: new Date('2024-01-16T10:00:00.123Z'),
   createdBy: 'key_1',
   updatedBy: 'key_2',
-  config: { token: MASK } as MaskedTree,
+  config: maskTree(sealTree({ token: 't' }, null, new SecretCipher(parseKey(generateKey())), 'c')),
   builtin: false,
   excludes: ['internal_notes'],
   continueOnFailure: true,
