@@ -19,7 +19,9 @@ export default async function globalSetup(): Promise<void> {
     (globalThis as { __gwEmbedded?: { stop(): Promise<void> } }).__gwEmbedded = db;
     url = db.url;
     embedded = true;
-    console.log(`\ntesting on the embedded PostgreSQL (no PostgreSQL at ${testDatabaseUrl()}, or GW_TEST_EMBEDDED=1)`);
+    console.log(
+      `\ntesting on the embedded PostgreSQL (no PostgreSQL at ${testDatabaseUrl()}, or GW_TEST_EMBEDDED=1)`,
+    );
   }
   process.env.GW_TEST_DATABASE_URL = url;
   const schema = `${SCHEMA_PREFIX}${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;

@@ -9,7 +9,9 @@ async function main(): Promise<void> {
     switch (command) {
       case 'run': {
         const applied = await runMigrationsLocked(dataSource);
-        console.log(applied.length ? `applied: ${applied.map((m) => m.name).join(', ')}` : 'up to date');
+        console.log(
+          applied.length ? `applied: ${applied.map((m) => m.name).join(', ')}` : 'up to date',
+        );
         break;
       }
       case 'revert':

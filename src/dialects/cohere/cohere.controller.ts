@@ -82,7 +82,10 @@ export class CohereConnectorsController {
       limit: query.limit || DEFAULT_LIMIT,
       offset: query.offset ?? 0,
     });
-    return { connectors: page.items.map((c) => CohereMapper.toResponse(c)), total_count: page.total };
+    return {
+      connectors: page.items.map((c) => CohereMapper.toResponse(c)),
+      total_count: page.total,
+    };
   }
 
   @Post()
