@@ -382,7 +382,7 @@ describe('one store, three dialects', () => {
         Date.parse(x),
       );
       expect(new Set(times).size).toBe(1);
-      return times[0]!;
+      return times[0];
     };
     let last = await seen();
     const writes = [
