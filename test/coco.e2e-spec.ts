@@ -134,10 +134,16 @@ describe('Coco Server dialect', () => {
 
   afterAll(async () => {
     responses.stop();
-    // No secret this suite sent ever came back in any response, or sits in clear in any table.
-    expectNoClearSecrets(responses.bodies, secrets.values);
-    await expectNoClearSecretsInRows(t, secrets.values);
-    await t.close();
+    try {
+      // No secret this suite sent ever came back in any response, or sits in clear in any table
+      // (when run whole: a filtered run may have sent none).
+      if (secrets.values.length) {
+        expectNoClearSecrets(responses.bodies, secrets.values);
+        await expectNoClearSecretsInRows(t, secrets.values);
+      }
+    } finally {
+      await t.close();
+    }
   });
 
   /** A fresh organization and a small client for it (X-API-TOKEN, as Coco clients send it). */
@@ -704,12 +710,21 @@ describe('Coco Server dialect', () => {
       const o = await org();
       const id = await o.create({ name: 'x', _system: { owner_id: 'u' }, combined_fulltext: 'x' });
       await o
-        .put(id, { icon: 'i', _system: { owner_id: 'u' }, combined_fulltext: 'x', extra: [1] })
+        .put(id, {
+          icon: 'i',
+          _system: { owner_id: 'u' },
+          combined_fulltext: 'x',
+          extra: [1],
+          assets: { icons: { a: '/a.png' }, other: 1 },
+          processor: { name: 'p', colour: 'red' },
+        })
         .expect(200);
       const source = (await o.get(id).expect(200)).body._source;
       expect(source.icon).toBe('i');
       for (const key of ['_system', 'combined_fulltext', 'extra'])
         expect(source).not.toHaveProperty(key);
+      expect(source.assets).toEqual({ icons: { a: '/a.png' } });
+      expect(source.processor).toEqual({ enabled: false, name: 'p' });
       expect((await o.put(id, { tags: 'a' }).expect(400)).body).toEqual({
         status: 400,
         error: { reason: 'tags: must be an array' },

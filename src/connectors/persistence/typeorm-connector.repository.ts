@@ -295,12 +295,18 @@ function filterCondition(p: SqlParams, f: SearchFilter): string {
   }
 }
 
-/** The requested order (missing values last either way, as Elasticsearch), then newest first. */
+/** Columns that may be null: their missing values sort last either way, as in Elasticsearch. */
+const NULLABLE_SORTS: ReadonlySet<SearchSortField> = new Set(['category', 'processor.name']);
+
+/**
+ * The requested order, then newest first. Only nullable columns get `NULLS LAST`: on the others
+ * the plain direction lets `(organization_id, created_at, seq)` serve the default order.
+ */
 function orderBy(spec: ConnectorSearch, score: string): string {
   const terms = spec.sort.map((s) => {
     const direction = s.direction === 'asc' ? 'ASC' : 'DESC';
     const expression = s.field === 'score' ? score : SORT_COLUMNS[s.field];
-    return `${expression} ${direction} NULLS LAST`;
+    return `${expression} ${direction}${NULLABLE_SORTS.has(s.field) ? ' NULLS LAST' : ''}`;
   });
   const created = spec.sort.find((s) => s.field === 'createdAt');
   if (created) terms.push(`c.seq ${created.direction === 'asc' ? 'ASC' : 'DESC'}`);
