@@ -201,7 +201,7 @@ function translateQuery(q: unknown, path: string, negate: boolean, out: Translat
   const keys = Object.keys(q);
   if (keys.length !== 1) fail(path, 'must hold exactly one query type');
   const type = keys[0];
-  const body = (q)[type];
+  const body = q[type];
   const at = `${path}.${type}`;
   const leaf = (field: string, op: CocoFilterOp, values: CocoValue[]) =>
     out.filters.push({ field, op: negate ? negatedOp[op] : op, values });
