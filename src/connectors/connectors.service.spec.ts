@@ -11,6 +11,7 @@ import {
 } from './domain/connector.errors';
 import type { Page, PageOf } from './domain/connector.input';
 import { ConnectorRepository, type DeleteOutcome } from './domain/connector.repository';
+import type { SearchResult } from './domain/connector.search';
 
 /**
  * The domain runs without Nest or a database: this in-memory port keeps the use cases testable on
@@ -48,6 +49,10 @@ class InMemoryRepository extends ConnectorRepository {
     const next = change(structuredClone(current));
     this.rows.set(this.key(org, id), structuredClone(next));
     return Promise.resolve(next);
+  }
+  search(): Promise<SearchResult<Connector>> {
+    // Search is SQL through and through: it is tested against PostgreSQL (test/coco-search).
+    return Promise.reject(new Error('the in-memory repository does not search'));
   }
   delete(org: string, id: string): Promise<DeleteOutcome> {
     const c = this.rows.get(this.key(org, id));

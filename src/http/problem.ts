@@ -15,6 +15,8 @@ export type Problem =
   | {
       kind: 'domain';
       code: ConnectorErrorCode;
+      /** The HTTP status every dialect gives this error (a dialect may still shape the body). */
+      status: number;
       error: ConnectorError;
       message: string;
       problems: FieldProblem[];
@@ -26,11 +28,28 @@ export type Problem =
 
 const logger = new Logger('Errors');
 
+/** One status per domain error, the same in every dialect (the compiler checks every code). */
+export function domainStatus(code: ConnectorErrorCode): number {
+  switch (code) {
+    case 'CONNECTOR.NOT_FOUND':
+      return 404;
+    case 'CONNECTOR.ALREADY_EXISTS':
+      return 409;
+    case 'CONNECTOR.INVALID':
+    case 'CONNECTOR.OAUTH_NOT_CONFIGURED':
+      return 400;
+    // Understood, and the connector exists, but a built-in may never be deleted.
+    case 'CONNECTOR.BUILTIN_NOT_DELETABLE':
+      return 403;
+  }
+}
+
 export function classify(exception: unknown): Problem {
   if (exception instanceof ConnectorError) {
     return {
       kind: 'domain',
       code: exception.code,
+      status: domainStatus(exception.code),
       error: exception,
       message: exception.message,
       problems: 'problems' in exception ? (exception.problems as FieldProblem[]) : [],

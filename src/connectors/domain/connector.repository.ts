@@ -13,12 +13,9 @@ export abstract class ConnectorRepository {
 
   /**
    * The connectors of the organization matching `spec` (already checked by `checkSearch`), the
-   * total counted up to `spec.trackTotalHits`, and the requested aggregations. Not abstract only so
-   * that test doubles which never search need not implement it; every real store does.
+   * total counted up to `spec.trackTotalHits`, and the requested aggregations.
    */
-  search(_organizationId: string, _spec: ConnectorSearch): Promise<SearchResult<Connector>> {
-    return Promise.reject(new Error(`${this.constructor.name} does not implement search`));
-  }
+  abstract search(organizationId: string, spec: ConnectorSearch): Promise<SearchResult<Connector>>;
 
   /** Throws ConnectorAlreadyExistsError when the id is taken in the organization. */
   abstract insert(connector: Connector): Promise<Connector>;

@@ -1,28 +1,13 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import type { ConnectorErrorCode } from '../../connectors/domain/connector.errors';
 import { classify } from '../../http/problem';
-
-function domainStatus(code: ConnectorErrorCode): number {
-  switch (code) {
-    case 'CONNECTOR.NOT_FOUND':
-      return 404;
-    case 'CONNECTOR.ALREADY_EXISTS':
-      return 409;
-    case 'CONNECTOR.INVALID':
-    case 'CONNECTOR.OAUTH_NOT_CONFIGURED':
-      return 400;
-    case 'CONNECTOR.BUILTIN_NOT_DELETABLE':
-      return 403;
-  }
-}
 
 /** Cohere's error body: `{"message": "..."}` with Cohere's statuses. */
 export function cohereError(exception: unknown): { status: number; body: { message: string } } {
   const problem = classify(exception);
   switch (problem.kind) {
     case 'domain':
-      return { status: domainStatus(problem.code), body: { message: problem.message } };
+      return { status: problem.status, body: { message: problem.message } };
     case 'auth':
       return { status: 401, body: { message: problem.message } };
     case 'invalid':

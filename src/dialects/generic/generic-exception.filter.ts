@@ -1,24 +1,9 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ConnectorErrorCode, FieldProblem } from '../../connectors/domain/connector.errors';
+import type { FieldProblem } from '../../connectors/domain/connector.errors';
 import { classify } from '../../http/problem';
 import type { GenericErrorEnvelope } from './dto/generic.responses';
 import { GenericMapper } from './generic.mapper';
-
-function domainStatus(code: ConnectorErrorCode): number {
-  switch (code) {
-    case 'CONNECTOR.NOT_FOUND':
-      return 404;
-    case 'CONNECTOR.ALREADY_EXISTS':
-      return 409;
-    case 'CONNECTOR.INVALID':
-    case 'CONNECTOR.OAUTH_NOT_CONFIGURED':
-      return 400;
-    // The request is understood and the connector exists, but this one may never be deleted.
-    case 'CONNECTOR.BUILTIN_NOT_DELETABLE':
-      return 403;
-  }
-}
 
 /** A 400 always names what was wrong: the body itself when no single field is to blame. */
 function bodyProblem(status: number, message: string): FieldProblem[] {
@@ -36,7 +21,7 @@ export function genericError(exception: unknown): Omit<GenericErrorEnvelope, 're
     case 'domain': {
       const details = GenericMapper.details(problem.problems);
       return {
-        code: domainStatus(problem.code),
+        code: problem.status,
         details,
         message: details.length ? summary(details) : problem.message,
       };
