@@ -243,12 +243,13 @@ describe('Cohere v1 through the official cohere-ai SDK', () => {
     expect(noOAuth).toBeInstanceOf(Cohere.BadRequestError);
     expect(noOAuth.body).toEqual({ message: "connector 'github' has no oauth configuration" });
 
+    // Thunks, not promises: a call started early could reject before anything awaits it.
     for (const call of [
-      client.connectors.update('nope', { name: 'x' }),
-      client.connectors.delete('nope'),
-      client.connectors.oAuthAuthorize('nope'),
+      () => client.connectors.update('nope', { name: 'x' }),
+      () => client.connectors.delete('nope'),
+      () => client.connectors.oAuthAuthorize('nope'),
     ]) {
-      const error = await caught(call);
+      const error = await caught(call());
       expect(error).toBeInstanceOf(Cohere.NotFoundError);
       expect(error.body).toEqual({ message: "connector 'nope' not found" });
     }
