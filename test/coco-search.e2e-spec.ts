@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { startTestApp, type TestApp } from './app';
+import { BUILTIN_IDS, startTestApp, type TestApp } from './app';
 
 type Body = Record<string, unknown>;
 interface Hit {
@@ -9,19 +9,6 @@ interface Hit {
   _score: number | null;
   _source?: Body;
 }
-
-const BUILTIN_IDS = [
-  'confluence',
-  'github',
-  'gitlab',
-  'google_drive',
-  'jira',
-  'local_fs',
-  'notion',
-  'rss',
-  's3',
-  'yuque',
-];
 
 async function client(t: TestApp, prefix = 'coco-search') {
   const o = await t.newOrganization(prefix);

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { ConnectorsService } from '../src/connectors/connectors.service';
-import { startTestApp, type TestApp } from './app';
+import { BUILTIN_IDS, startTestApp, type TestApp } from './app';
 import {
   expectNoClearSecrets,
   expectNoClearSecretsInRows,
@@ -13,18 +13,6 @@ type Body = Record<string, unknown>;
 
 /** RFC 3339 as the gateway writes it. */
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-const BUILTIN_IDS = [
-  'confluence',
-  'github',
-  'gitlab',
-  'google_drive',
-  'jira',
-  'local_fs',
-  'notion',
-  'rss',
-  's3',
-  'yuque',
-];
 
 /** The seed document's examples, verbatim. */
 const SEED = {

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { ConnectorsService } from '../src/connectors/connectors.service';
 import type { Actor } from '../src/connectors/domain/connector.input';
-import { startTestApp, type TestApp } from './app';
+import { BUILTIN_IDS, startTestApp, type TestApp } from './app';
 import { cohereClient, COHERE_PREFIXES, createConnector, type Body } from './cohere-client';
 import { cohereConnectorResponseProblems, cohereListProblems } from './cohere-schema';
 import {
@@ -232,20 +232,7 @@ describe('Cohere v1 connectors', () => {
       const res = await api.list().expect(200);
       expect(cohereListProblems(res.body)).toEqual([]);
       expect(res.body.total_count).toBe(10);
-      expect(res.body.connectors.map((c: Body) => c.id).sort()).toEqual(
-        [
-          'confluence',
-          'github',
-          'gitlab',
-          'google_drive',
-          'jira',
-          'local_fs',
-          'notion',
-          'rss',
-          's3',
-          'yuque',
-        ].sort(),
-      );
+      expect(res.body.connectors.map((c: Body) => c.id).sort()).toEqual(BUILTIN_IDS);
       const github = res.body.connectors.find((c: Body) => c.id === 'github');
       expect(github).toEqual({
         id: 'github',
