@@ -71,7 +71,7 @@ async function main() {
   const sql = new Client({ connectionString: url });
   await sql.connect();
   await sql.query(`CREATE SCHEMA "${schema}"`);
-  const base = loadConfig({ LOG_LEVEL: 'silent' });
+  const base = loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '0' });
   const app = await createApp(
     {
       ...base,

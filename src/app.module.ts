@@ -7,6 +7,7 @@ import { typeOrmOptions } from './database/typeorm-options';
 import { DIALECTS } from './dialects';
 import { HealthModule } from './health/health.module';
 import { loggerParams } from './http/logging';
+import { ThrottlingModule } from './http/throttling';
 
 @Module({})
 export class AppModule {
@@ -28,6 +29,7 @@ export class AppModule {
         },
         CoreModule,
         HealthModule,
+        ThrottlingModule,
         ...DIALECTS.map((d) => d.module),
       ],
     };

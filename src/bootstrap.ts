@@ -30,7 +30,8 @@ export async function createApp(
     requestIdHeader: false,
     // The default `{"statusCode":...}` errors of Fastify are replaced by each dialect's shape.
     return503OnClosing: true,
-    trustProxy: true,
+    // Only behind a proxy that sets X-Forwarded-For: otherwise a client could choose its address.
+    trustProxy: config.trustProxy,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, options.logStream),

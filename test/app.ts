@@ -54,6 +54,8 @@ export function testConfig(overrides: Partial<RuntimeConfig> = {}): RuntimeConfi
     encryptionKey: TEST_ENCRYPTION_KEY,
     embedded: false,
     publicUrl: 'https://gateway.test',
+    // Suites send thousands of requests; test/rate-limit.e2e-spec.ts turns limits on.
+    rateLimitPerMinute: 0,
     ...overrides,
   };
 }

@@ -78,6 +78,15 @@ class Environment {
   @Min(1)
   @Max(1_000_000)
   SEARCH_TRACK_TOTAL_HITS?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  RATE_LIMIT_PER_MINUTE?: number;
+
+  @IsOptional()
+  @IsIn(['true', 'false', '1', '0'], { message: 'TRUST_PROXY must be true or false' })
+  TRUST_PROXY?: string;
 }
 
 export interface AppConfig {
@@ -97,11 +106,15 @@ export interface AppConfig {
   bodyLimit: number;
   /** Coco search counts hits exactly up to this many, then answers `relation: "gte"`. */
   searchTrackTotalHits: number;
+  /** Requests per minute per API key (four times that per client address); 0 turns limits off. */
+  rateLimitPerMinute: number;
+  /** Behind a reverse proxy: take the client address from X-Forwarded-For. */
+  trustProxy: boolean;
 }
 
 export class ConfigError extends Error {}
 
-const NUMERIC = ['PORT', 'BODY_LIMIT', 'SEARCH_TRACK_TOTAL_HITS'] as const;
+const NUMERIC = ['PORT', 'BODY_LIMIT', 'SEARCH_TRACK_TOTAL_HITS', 'RATE_LIMIT_PER_MINUTE'] as const;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const raw: Record<string, unknown> = {};
@@ -147,5 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: parsed.LOG_LEVEL ?? 'info',
     bodyLimit: parsed.BODY_LIMIT ?? 1024 * 1024,
     searchTrackTotalHits: parsed.SEARCH_TRACK_TOTAL_HITS ?? 10_000,
+    rateLimitPerMinute: parsed.RATE_LIMIT_PER_MINUTE ?? 1200,
+    trustProxy: parsed.TRUST_PROXY === 'true' || parsed.TRUST_PROXY === '1',
   };
 }
