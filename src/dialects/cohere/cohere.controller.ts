@@ -162,6 +162,7 @@ export class CohereConnectorsController {
   @Get(':id/oauth/authorize')
   @ApiOperation({ summary: 'Authorize with oAuth (GET, as the old Python SDK sends it)' })
   @ApiOkResponse({ type: CohereOAuthAuthorizeResponse })
+  @apply(...errors(400, 401, 404))
   authorizeWithGet(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,

@@ -56,8 +56,13 @@ export class OAuthAuthorizeQuery {
 }
 
 export class CreateConnectorOAuthDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() client_id?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true })
+  @IsOptional()
+  @IsString()
+  client_id?: string | null;
   @ApiPropertyOptional({
+    type: String,
+    nullable: true,
     description: 'Encrypted at rest; shown masked. Sending the mask back keeps it.',
   })
   @IsOptional()
@@ -65,22 +70,43 @@ export class CreateConnectorOAuthDto {
   client_secret?: string | null;
   @ApiProperty() @IsString() @IsNotEmpty() authorize_url!: string;
   @ApiProperty() @IsString() @IsNotEmpty() token_url!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() scope?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true })
+  @IsOptional()
+  @IsString()
+  scope?: string | null;
 }
 
 export class UpdateConnectorOAuthDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() client_id?: string | null;
-  @ApiPropertyOptional({ description: 'Left out (or masked): the stored secret is kept.' })
+  @ApiPropertyOptional({ type: String, nullable: true })
+  @IsOptional()
+  @IsString()
+  client_id?: string | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'Left out (or masked): the stored secret is kept.',
+  })
   @IsOptional()
   @IsString()
   client_secret?: string | null;
-  @ApiPropertyOptional() @IsOptional() @IsString() @IsNotEmpty() authorize_url?: string | null;
-  @ApiPropertyOptional() @IsOptional() @IsString() @IsNotEmpty() token_url?: string | null;
-  @ApiPropertyOptional() @IsOptional() @IsString() scope?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  authorize_url?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  token_url?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true })
+  @IsOptional()
+  @IsString()
+  scope?: string | null;
 }
 
 export class ServiceAuthDto {
-  @ApiProperty({ enum: SERVICE_AUTH_TYPES, default: 'noscheme' })
+  @ApiPropertyOptional({ enum: SERVICE_AUTH_TYPES, default: 'noscheme' })
   @IsOptional()
   @IsIn(SERVICE_AUTH_TYPES)
   type?: ServiceAuthType;
@@ -93,25 +119,31 @@ export class ServiceAuthDto {
 
 export class CreateConnectorDto {
   @ApiProperty() @IsString() @IsNotEmpty() name!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() description?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true })
+  @IsOptional()
+  @IsString()
+  description?: string | null;
   @ApiProperty({ description: 'An absolute http(s) URL.' }) @IsString() @IsNotEmpty() url!: string;
-  @ApiPropertyOptional({ type: [String] })
+  @ApiPropertyOptional({ type: [String], nullable: true })
   @IsOptional()
   @IsArray()
   @IsString({ each: true })
   excludes?: string[] | null;
-  @ApiPropertyOptional({ type: CreateConnectorOAuthDto })
+  @ApiPropertyOptional({ type: CreateConnectorOAuthDto, nullable: true })
   @IsOptional()
   @IsObject()
   @ValidateNested()
   @Type(() => CreateConnectorOAuthDto)
   oauth?: CreateConnectorOAuthDto | null;
-  @ApiPropertyOptional({ default: true }) @IsOptional() @IsBoolean() active?: boolean | null;
-  @ApiPropertyOptional({ default: false })
+  @ApiPropertyOptional({ type: Boolean, nullable: true, default: true })
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean | null;
+  @ApiPropertyOptional({ type: Boolean, nullable: true, default: false })
   @IsOptional()
   @IsBoolean()
   continue_on_failure?: boolean | null;
-  @ApiPropertyOptional({ type: ServiceAuthDto })
+  @ApiPropertyOptional({ type: ServiceAuthDto, nullable: true })
   @IsOptional()
   @IsObject()
   @ValidateNested()
@@ -121,16 +153,28 @@ export class CreateConnectorDto {
 
 /** Every field optional; an omitted (or null, as the SDK sends for undefined) field is not updated. */
 export class UpdateConnectorDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @IsNotEmpty() name?: string | null;
-  @ApiPropertyOptional() @IsOptional() @IsString() description?: string | null;
-  @ApiPropertyOptional() @IsOptional() @IsString() @IsNotEmpty() url?: string | null;
-  @ApiPropertyOptional({ type: [String], description: 'Replaces the list.' })
+  @ApiPropertyOptional({ type: String, nullable: true })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  name?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true })
+  @IsOptional()
+  @IsString()
+  description?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  url?: string | null;
+  @ApiPropertyOptional({ type: [String], nullable: true, description: 'Replaces the list.' })
   @IsOptional()
   @IsArray()
   @IsString({ each: true })
   excludes?: string[] | null;
   @ApiPropertyOptional({
     type: UpdateConnectorOAuthDto,
+    nullable: true,
     description: 'Merged with the stored settings.',
   })
   @IsOptional()
@@ -138,9 +182,15 @@ export class UpdateConnectorDto {
   @ValidateNested()
   @Type(() => UpdateConnectorOAuthDto)
   oauth?: UpdateConnectorOAuthDto | null;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() active?: boolean | null;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() continue_on_failure?: boolean | null;
-  @ApiPropertyOptional({ type: ServiceAuthDto })
+  @ApiPropertyOptional({ type: Boolean, nullable: true })
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean | null;
+  @ApiPropertyOptional({ type: Boolean, nullable: true })
+  @IsOptional()
+  @IsBoolean()
+  continue_on_failure?: boolean | null;
+  @ApiPropertyOptional({ type: ServiceAuthDto, nullable: true })
   @IsOptional()
   @IsObject()
   @ValidateNested()
