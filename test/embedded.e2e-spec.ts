@@ -1,14 +1,18 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { OAuthStateSigner } from '../src/oauth/oauth-state';
+import { BUILTIN_IDS } from './app';
 import { SecretWatch } from './secrets';
 
 const ROOT = resolve(__dirname, '..');
 const MAIN = join(ROOT, 'dist', 'main.js');
+const APIKEY_CLI = join(ROOT, 'dist', 'cli', 'apikey.js');
+/** What the gateway logs when it makes the encryption key itself (src/config/runtime.ts). */
+const GENERATED_KEY_WARNING = 'GATEWAY_ENCRYPTION_KEY is not set: generated one';
 /** PGlite (PostgreSQL in WebAssembly) creating a cluster on a shared 2-core machine is slow. */
 const START_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 30_000;
@@ -71,15 +75,111 @@ function freePort(): Promise<number> {
 
 /** The parts of the Cohere replies this test reads. */
 interface Reply {
-  connector?: { id: string; oauth?: { client_secret?: string } };
-  connectors?: unknown[];
+  connector?: { id: string; organization_id?: string; oauth?: { client_secret?: string } };
+  connectors?: Array<{ id: string; organization_id?: string }>;
   total_count?: number;
   redirect_url?: string;
+  message?: string;
+}
+
+/** `node dist/cli/apikey.js <args>` with `env`: its exit code and output. */
+function apikeyCli(
+  env: NodeJS.ProcessEnv,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolveRun) => {
+    execFile(
+      process.execPath,
+      [APIKEY_CLI, ...args],
+      { cwd: ROOT, env, timeout: 60_000, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolveRun({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** Whether a new TCP connection to `port` is refused (nothing listens there any more). */
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolveProbe) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolveProbe(false);
+    });
+    socket.once('error', () => resolveProbe(true));
+  });
+}
+
+/** Every file under `dir` that contains any of `needles`, as `path: needle`. */
+function filesContaining(dir: string, needles: string[]): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...filesContaining(path, needles));
+    else if (entry.isFile()) {
+      const bytes = readFileSync(path);
+      for (const needle of needles) if (bytes.includes(needle)) found.push(`${path}: ${needle}`);
+    }
+  }
+  return found;
+}
+
+/**
+ * A POST whose body is held back: the headers go out with `Expect: 100-continue`, and
+ * `headersRead` resolves when the server answers `100 Continue`, that is once it has parsed them
+ * and handed the request to the application. `sendBody()` sends the body; `response` is the raw
+ * HTTP response that follows.
+ */
+function heldPost(port: number, path: string, headers: Record<string, string>, body: unknown) {
+  const payload = JSON.stringify(body);
+  const socket = connect(port, '127.0.0.1');
+  let received = '';
+  let onContinue: () => void = () => undefined;
+  const headersRead = new Promise<void>((resolveContinue) => (onContinue = resolveContinue));
+  const response = new Promise<{ status: number; body: unknown }>((resolveResponse, reject) => {
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('utf8');
+      if (/^HTTP\/1\.1 100 Continue\r\n\r\n/.test(received)) {
+        received = received.replace(/^HTTP\/1\.1 100 Continue\r\n\r\n/, '');
+        onContinue();
+      }
+    });
+    socket.once('error', reject);
+    socket.once('end', () => {
+      const split = received.indexOf('\r\n\r\n');
+      const head = split < 0 ? received : received.slice(0, split);
+      const text = split < 0 ? '' : received.slice(split + 4);
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0);
+      try {
+        resolveResponse({ status, body: JSON.parse(text) as unknown });
+      } catch {
+        resolveResponse({ status, body: text });
+      }
+    });
+  });
+  socket.write(
+    [
+      `POST ${path} HTTP/1.1`,
+      'Host: 127.0.0.1',
+      ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+      'Content-Type: application/json',
+      `Content-Length: ${Buffer.byteLength(payload)}`,
+      'Expect: 100-continue',
+      'Connection: close',
+      '',
+      '',
+    ].join('\r\n'),
+  );
+  return { headersRead, response, sendBody: () => socket.write(payload) };
 }
 
 /** One run of the built gateway, its output kept for the failure message. */
 class Gateway {
   readonly output: string[] = [];
+  /** The first chunks of output, kept whatever follows: what the process said as it started. */
+  private readonly head: string[] = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private readonly child: ChildProcess;
   private exitedYet = false;
@@ -94,6 +194,7 @@ class Gateway {
     const orphan = () => this.child.kill('SIGKILL');
     process.once('exit', orphan);
     const keep = (chunk: Buffer) => {
+      if (this.head.length < 200) this.head.push(chunk.toString('utf8'));
       this.output.push(chunk.toString('utf8'));
       if (this.output.length > 400) this.output.splice(0, 100);
     };
@@ -114,6 +215,10 @@ class Gateway {
 
   get log(): string {
     return this.output.join('').slice(-6000);
+  }
+
+  get startupLog(): string {
+    return this.head.join('');
   }
 
   /** Resolves once /health answers 200; fails if the process exits or the time runs out. */
@@ -155,29 +260,48 @@ class Gateway {
 /**
  * The default a newcomer gets: no DATABASE_URL, so the built gateway runs on its embedded PostgreSQL
  * under DATA_DIR with a generated encryption key, and what it stored is there after a restart.
+ * The steps run in order on one DATA_DIR: first start, the apikey CLI beside the running gateway,
+ * SIGTERM with a request in flight, restart.
  */
 describe('embedded default: the built gateway without DATABASE_URL', () => {
   let dataDir: string;
   const started: Gateway[] = [];
+  let port: number;
+  let baseUrl: string;
+  let env: NodeJS.ProcessEnv;
+  const apiKey = `embedded-${randomBytes(16).toString('hex')}`;
+  const secrets = new SecretWatch();
+  const clientSecret = secrets.make('embedded-client-secret');
 
-  beforeAll(() => {
+  /** What the steps hand on to the next. */
+  let first: Gateway | undefined;
+  let key: string;
+  let keyFile: string;
+  let connector: NonNullable<Reply['connector']>;
+  let firstState: string;
+  let cliKey: { org: string; id: string; key: string } | undefined;
+  let inFlight: NonNullable<Reply['connector']> | undefined;
+
+  const call = async (method: string, path: string, body?: unknown, token = apiKey) => {
+    const auth = { Authorization: `Bearer ${token}` };
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: body === undefined ? auth : { ...auth, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(15_000),
+    });
+    return { status: res.status, body: (await res.json()) as Reply };
+  };
+
+  beforeAll(async () => {
     const t0 = Date.now();
     buildIfStale();
     // Building takes a while on a busy machine: say so, for whoever wonders why this suite is slow.
     if (Date.now() - t0 > 1000) console.log(`built dist/ in ${Date.now() - t0} ms`);
     dataDir = mkdtempSync(join(tmpdir(), 'gw-embedded-'));
-  }, 300_000);
-
-  afterAll(async () => {
-    for (const gateway of started) await gateway.kill();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  it('creates a connector, stops cleanly on SIGTERM, and reads it back after a restart on the same DATA_DIR', async () => {
-    const port = await freePort();
-    const baseUrl = `http://127.0.0.1:${port}`;
-    const apiKey = `embedded-${randomBytes(16).toString('hex')}`;
-    const env: NodeJS.ProcessEnv = { ...process.env };
+    port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    env = { ...process.env };
     for (const name of [
       'DATABASE_URL',
       'TEST_DATABASE_URL',
@@ -196,91 +320,202 @@ describe('embedded default: the built gateway without DATABASE_URL', () => {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
     });
-    const auth = { Authorization: `Bearer ${apiKey}` };
-    const call = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(`${baseUrl}${path}`, {
-        method,
-        headers: body === undefined ? auth : { ...auth, 'Content-Type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(15_000),
-      });
-      return { status: res.status, body: (await res.json()) as Reply };
-    };
-    const secrets = new SecretWatch();
-    const clientSecret = secrets.make('embedded-client-secret');
-
-    // First run: a fresh DATA_DIR.
-    const first = new Gateway(env);
-    started.push(first);
-    await first.ready(baseUrl);
-    // It runs on the embedded PostgreSQL, in DATA_DIR.
-    expect(statSync(join(dataDir, 'pgdata')).isDirectory()).toBe(true);
-    const keyFile = join(dataDir, 'encryption.key');
-    const key = readFileSync(keyFile, 'utf8').trim();
-    expect(Buffer.from(key, 'base64')).toHaveLength(32);
-    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
-
-    const created = await call('POST', '/v1/connectors', {
-      name: 'Embedded Wiki',
-      url: 'https://wiki.example.com/search',
-      description: 'kept across restarts',
-      excludes: ['draft'],
-      oauth: {
-        client_id: 'embedded-client',
-        client_secret: clientSecret,
-        authorize_url: 'https://auth.example.com/authorize',
-        token_url: 'https://auth.example.com/token',
-        scope: 'read',
-      },
-      continue_on_failure: true,
-    });
-    expect(created.status).toBe(200);
-    const connector = created.body.connector!;
-    expect(connector).toMatchObject({
-      id: expect.stringMatching(/^embedded-wiki-[a-z0-9]{6}$/),
-      organization_id: 'embedded-org',
-      oauth: { client_id: 'embedded-client', client_secret: '******' },
-    });
-    expect(JSON.stringify(created.body)).not.toContain(clientSecret);
-    const firstAuthorize = await call('POST', `/v1/connectors/${connector.id}/oauth/authorize`);
-    expect(firstAuthorize.status).toBe(200);
-    const firstState = new URL(firstAuthorize.body.redirect_url!).searchParams.get('state')!;
-
-    // Clean stop.
-    expect(await first.stop()).toEqual({ code: 0, signal: null });
-
-    // Second run on the same DATA_DIR.
-    const second = new Gateway(env);
-    started.push(second);
-    await second.ready(baseUrl);
-
-    const read = await call('GET', `/v1/connectors/${connector.id}`);
-    expect(read).toEqual({ status: 200, body: { connector } });
-    expect(read.body.connector?.oauth?.client_secret).toBe('******');
-    const list = await call('GET', '/v1/connectors?limit=100');
-    expect(list.status).toBe(200);
-    // The built-ins were not made twice.
-    expect(list.body.total_count).toBe(11);
-    expect(list.body.connectors?.[0]).toEqual(connector);
-
-    // The generated key was reused, not replaced: the file is unchanged and states signed before and
-    // after the restart both verify with it.
-    expect(readFileSync(keyFile, 'utf8').trim()).toBe(key);
-    const signer = new OAuthStateSigner(Buffer.from(key, 'base64'));
-    expect(signer.verify(firstState)).toMatchObject({ org: 'embedded-org', cid: connector.id });
-    const secondAuthorize = await call('POST', `/v1/connectors/${connector.id}/oauth/authorize`);
-    expect(secondAuthorize.status).toBe(200);
-    const secondState = new URL(secondAuthorize.body.redirect_url!).searchParams.get('state')!;
-    expect(signer.verify(secondState)).toMatchObject({ org: 'embedded-org', cid: connector.id });
-
-    // PATCH with the mask keeps the secret sealed under the reused key; the connector still updates.
-    const patched = await call('PATCH', `/v1/connectors/${connector.id}`, {
-      name: 'Embedded Wiki 2',
-      oauth: { client_secret: '******' },
-    });
-    expect(patched.status).toBe(200);
-    expect(patched.body.connector?.oauth).toEqual(connector.oauth);
-
-    expect(await second.stop()).toEqual({ code: 0, signal: null });
   }, 300_000);
+
+  afterAll(async () => {
+    for (const gateway of started) await gateway.kill();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  function running(): Gateway {
+    if (!first?.running) throw new Error('the first start did not succeed (see the first test)');
+    return first;
+  }
+
+  it(
+    'first start on a fresh DATA_DIR: generates the encryption key, says so, and serves connectors',
+    async () => {
+      first = new Gateway(env);
+      started.push(first);
+      await first.ready(baseUrl);
+      // It runs on the embedded PostgreSQL, in DATA_DIR.
+      expect(statSync(join(dataDir, 'pgdata')).isDirectory()).toBe(true);
+      keyFile = join(dataDir, 'encryption.key');
+      key = readFileSync(keyFile, 'utf8').trim();
+      expect(Buffer.from(key, 'base64')).toHaveLength(32);
+      expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+      // The operator is told, with where the key is, so it can be backed up with the data.
+      expect(first.startupLog).toContain(GENERATED_KEY_WARNING);
+      expect(first.startupLog).toContain(keyFile);
+
+      const created = await call('POST', '/v1/connectors', {
+        name: 'Embedded Wiki',
+        url: 'https://wiki.example.com/search',
+        description: 'kept across restarts',
+        excludes: ['draft'],
+        oauth: {
+          client_id: 'embedded-client',
+          client_secret: clientSecret,
+          authorize_url: 'https://auth.example.com/authorize',
+          token_url: 'https://auth.example.com/token',
+          scope: 'read',
+        },
+        continue_on_failure: true,
+      });
+      expect(created.status).toBe(200);
+      connector = created.body.connector!;
+      expect(connector).toMatchObject({
+        id: expect.stringMatching(/^embedded-wiki-[a-z0-9]{6}$/),
+        organization_id: 'embedded-org',
+        oauth: { client_id: 'embedded-client', client_secret: '******' },
+      });
+      expect(JSON.stringify(created.body)).not.toContain(clientSecret);
+      const firstAuthorize = await call('POST', `/v1/connectors/${connector.id}/oauth/authorize`);
+      expect(firstAuthorize.status).toBe(200);
+      firstState = new URL(firstAuthorize.body.redirect_url!).searchParams.get('state')!;
+    },
+    START_TIMEOUT_MS + 30_000,
+  );
+
+  it('the apikey CLI works beside the running gateway, on its database: create, list, revoke', async () => {
+    running();
+    const org = `cli-org-${randomBytes(3).toString('hex')}`;
+    const made = await apikeyCli(env, 'create', '--org', org);
+    expect({ code: made.code, stderr: made.stderr }).toEqual({ code: 0, stderr: '' });
+    const id = /^key id:\s+(key_[0-9a-f]{16})$/m.exec(made.stdout)?.[1];
+    const issued = /^api key:\s+(gw_[A-Za-z0-9_-]{32})$/m.exec(made.stdout)?.[1];
+    expect(made.stdout).toContain(`organization: ${org}\n`);
+    if (!id || !issued) throw new Error(`no key id or api key in:\n${made.stdout}`);
+    cliKey = { org, id, key: issued };
+
+    // The running gateway accepts the new key at once, for its own organization only: the 10
+    // built-ins it was given, not embedded-org's connector.
+    const list = await call('GET', '/v1/connectors?limit=100', undefined, issued);
+    expect(list.status).toBe(200);
+    expect(list.body.total_count).toBe(BUILTIN_IDS.length);
+    expect(list.body.connectors?.map((c) => c.id).sort()).toEqual(BUILTIN_IDS);
+    expect(new Set(list.body.connectors?.map((c) => c.organization_id))).toEqual(new Set([org]));
+    const foreign = await call('GET', `/v1/connectors/${connector.id}`, undefined, issued);
+    expect(foreign).toEqual({
+      status: 404,
+      body: { message: `connector '${connector.id}' not found` },
+    });
+
+    // list: the key's id, label, creation and state; never the key.
+    const listed = await apikeyCli(env, 'list', '--org', org);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(
+      new RegExp(`^${id}\\tcli\\t\\d{4}-\\d{2}-\\d{2}T[^\\t]+Z\\tactive\\n$`),
+    );
+    expect(listed.stdout).not.toContain(issued);
+
+    // revoke: said, and listed as revoked (the running gateway may serve it from its 30 s cache;
+    // the restart below checks that it is refused).
+    const revoked = await apikeyCli(env, 'revoke', '--id', id);
+    expect(revoked).toEqual({
+      code: 0,
+      stdout: `revoked ${id} (a running gateway stops accepting it within 30 seconds)\n`,
+      stderr: '',
+    });
+    const after = await apikeyCli(env, 'list', '--org', org);
+    expect(after.stdout).toMatch(
+      new RegExp(`^${id}\\tcli\\t[^\\t]+\\trevoked \\d{4}-\\d{2}-\\d{2}T[^\\t]+Z\\n$`),
+    );
+    const again = await apikeyCli(env, 'revoke', '--id', id);
+    expect(again).toEqual({ code: 2, stdout: '', stderr: `no active key with id ${id}\n` });
+  }, 120_000);
+
+  it(
+    'SIGTERM: stops listening, finishes the request in flight with 200, then exits 0',
+    async () => {
+      const gateway = running();
+      // A create whose headers the gateway has read (it answered 100 Continue) but whose body it
+      // has not: it is in flight, whatever the machine's speed, when SIGTERM arrives.
+      const held = heldPost(
+        port,
+        '/v1/connectors',
+        { Authorization: `Bearer ${apiKey}` },
+        { name: 'In Flight', url: 'https://inflight.example.com/search' },
+      );
+      await held.headersRead;
+      const exit = gateway.stop();
+      exit.catch(() => undefined); // awaited below; a failure before that is reported there
+      // The gateway stops accepting connections...
+      const deadline = Date.now() + STOP_TIMEOUT_MS;
+      while (!(await refused(port))) {
+        if (Date.now() > deadline)
+          throw new Error(`still listening after SIGTERM:\n${gateway.log}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(gateway.running).toBe(true);
+      // ...and still finishes the request it had begun.
+      held.sendBody();
+      const response = await held.response;
+      expect(response.status).toBe(200);
+      inFlight = (response.body as Reply).connector;
+      expect(inFlight).toMatchObject({
+        id: expect.stringMatching(/^in-flight-[a-z0-9]{6}$/),
+        organization_id: 'embedded-org',
+        name: 'In Flight',
+      });
+      expect(await exit).toEqual({ code: 0, signal: null });
+
+      // Stopped: no clear secret or API key is in any file under DATA_DIR (keys are stored hashed).
+      const clear = [...secrets.values, apiKey, cliKey?.key ?? 'no-cli-key'];
+      expect(filesContaining(dataDir, clear)).toEqual([]);
+    },
+    STOP_TIMEOUT_MS * 2,
+  );
+
+  it(
+    'restart on the same DATA_DIR: everything is there, under the same key, and the revoked key is refused',
+    async () => {
+      if (first?.running !== false || !inFlight)
+        throw new Error('the first run did not stop cleanly');
+      const second = new Gateway(env);
+      started.push(second);
+      await second.ready(baseUrl);
+      // The key was found, not made: nothing to announce this time.
+      expect(second.startupLog).toContain('listening on');
+      expect(second.startupLog).not.toContain(GENERATED_KEY_WARNING);
+
+      const read = await call('GET', `/v1/connectors/${connector.id}`);
+      expect(read).toEqual({ status: 200, body: { connector } });
+      expect(read.body.connector?.oauth?.client_secret).toBe('******');
+      // The request finished during shutdown was committed.
+      const kept = await call('GET', `/v1/connectors/${inFlight.id}`);
+      expect(kept).toEqual({ status: 200, body: { connector: inFlight } });
+      const list = await call('GET', '/v1/connectors?limit=100');
+      expect(list.status).toBe(200);
+      // The built-ins were not made twice.
+      expect(list.body.total_count).toBe(BUILTIN_IDS.length + 2);
+      expect(list.body.connectors?.slice(0, 2)).toEqual([inFlight, connector]);
+
+      // The key the CLI revoked is refused (a fresh process: nothing cached).
+      expect(cliKey).toBeDefined();
+      const revoked = await call('GET', '/v1/connectors', undefined, cliKey!.key);
+      expect(revoked).toEqual({ status: 401, body: { message: 'invalid api token' } });
+
+      // The generated key was reused, not replaced: the file is unchanged and states signed before and
+      // after the restart both verify with it.
+      expect(readFileSync(keyFile, 'utf8').trim()).toBe(key);
+      const signer = new OAuthStateSigner(Buffer.from(key, 'base64'));
+      expect(signer.verify(firstState)).toMatchObject({ org: 'embedded-org', cid: connector.id });
+      const secondAuthorize = await call('POST', `/v1/connectors/${connector.id}/oauth/authorize`);
+      expect(secondAuthorize.status).toBe(200);
+      const secondState = new URL(secondAuthorize.body.redirect_url!).searchParams.get('state')!;
+      expect(signer.verify(secondState)).toMatchObject({ org: 'embedded-org', cid: connector.id });
+
+      // PATCH with the mask keeps the secret sealed under the reused key; the connector still updates.
+      const patched = await call('PATCH', `/v1/connectors/${connector.id}`, {
+        name: 'Embedded Wiki 2',
+        oauth: { client_secret: '******' },
+      });
+      expect(patched.status).toBe(200);
+      expect(patched.body.connector?.oauth).toEqual(connector.oauth);
+
+      expect(await second.stop()).toEqual({ code: 0, signal: null });
+    },
+    START_TIMEOUT_MS + 60_000,
+  );
 });
