@@ -10,6 +10,7 @@ import { AppModule } from './app.module';
 import type { RuntimeConfig } from './config/runtime';
 import { DIALECTS } from './dialects';
 import { DialectRoutingFilter } from './http/dialect-routing.filter';
+import { registerJsonBodyParser } from './http/json-body';
 import { requestIdFor } from './http/request-id';
 
 /** Builds the whole application (used by main.ts and by the tests): Fastify, filters, Swagger. */
@@ -46,6 +47,7 @@ export async function createApp(
   if (options.logs === false) app.useLogger(false);
   else app.useLogger(app.get(Logger));
   app.useGlobalFilters(routing);
+  registerJsonBodyParser(app.getHttpAdapter().getInstance(), config.bodyLimit);
   app
     .getHttpAdapter()
     .getInstance()

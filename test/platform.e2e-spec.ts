@@ -89,6 +89,87 @@ describe('platform: logs, health, migrations', () => {
     });
   });
 
+  describe('hostile JSON bodies', () => {
+    let t: TestApp;
+    let key: string;
+    const deep = '{"name":"x","config":' + '['.repeat(3000) + ']'.repeat(3000) + '}';
+    const wide = JSON.stringify({
+      name: 'x',
+      config: Object.fromEntries(Array.from({ length: 12_000 }, (_, i) => [`k${i}`, i])),
+    });
+    const surrogate = '{"name":"x","type":"slack","data":{"a":"\\ud800"},"config":{"a":"\\ud800"}}';
+    const huge = '{"name":"x","type":"slack","data":{"a":1e400},"config":{"a":1e400}}';
+
+    beforeAll(async () => {
+      t = await startTestApp({ bodyLimit: 4 * 1024 * 1024 });
+      key = (await t.newOrganization('hostile')).key;
+    });
+    afterAll(() => t.close());
+
+    const routes: Array<[string, string, (body: Record<string, unknown>) => void]> = [
+      ['POST', '/v1/connectors', (b) => expect(Object.keys(b)).toEqual(['message'])],
+      [
+        'POST',
+        '/connector/',
+        (b) => expect(b).toMatchObject({ error: { reason: expect.any(String) } }),
+      ],
+      [
+        'POST',
+        '/connector/_search',
+        (b) => expect(b).toMatchObject({ error: { reason: expect.any(String) } }),
+      ],
+      [
+        'POST',
+        '/generic/v1/connectors',
+        (b) => expect(b).toMatchObject({ details: expect.any(Array) }),
+      ],
+      [
+        'PUT',
+        '/v1/connectors/github',
+        (b) => expect(b).toMatchObject({ details: expect.any(Array) }),
+      ],
+    ];
+
+    it.each(routes)(
+      '%s %s refuses deep, wide, surrogate and out-of-range bodies in its own shape',
+      async (method, path, shape) => {
+        for (const [body, status, words] of [
+          [deep, 400, 'nested deeper than 64 levels'],
+          [wide, 413, 'more than 10000 values'],
+          [surrogate, 400, 'unpaired UTF-16 surrogate'],
+          [huge, 400, 'number out of range'],
+        ] as const) {
+          const res = await request(t.server)
+            [method === 'POST' ? 'post' : 'put'](path)
+            .set('Authorization', `Bearer ${key}`)
+            .set('Content-Type', 'application/json')
+            .send(body);
+          expect({ body: res.status, words }).toEqual({ body: status, words });
+          expect(JSON.stringify(res.body)).toContain(words);
+          shape(res.body as Record<string, unknown>);
+        }
+      },
+    );
+
+    it('keeps config keys that shadow Object.prototype, as sent', async () => {
+      const created = await request(t.server)
+        .post('/generic/v1/connectors')
+        .set('Authorization', `Bearer ${key}`)
+        .send({
+          name: 'Proto',
+          type: 'custom',
+          data: { constructor: 'c', toString: 's', valueOf: { x: 1 }, keep: 'me' },
+        })
+        .expect(200);
+      expect(created.body.data.maskedData).toEqual({
+        constructor: 'c',
+        toString: 's',
+        valueOf: { x: 1 },
+        keep: 'me',
+      });
+    });
+  });
+
   describe('migrations', () => {
     it('several replicas migrating one fresh database at once apply each migration once', async () => {
       const schema = `gw_test_mig_${randomBytes(4).toString('hex')}`;

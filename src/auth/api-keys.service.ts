@@ -65,6 +65,14 @@ export class ApiKeysService {
 
   /** Registers a key the operator chose (GATEWAY_API_KEYS); idempotent. */
   async register(organizationId: string, key: string, label: string): Promise<string> {
+    // A key taken by another organization is refused before this one is created.
+    const owners: Array<{ organization_id: string }> = await this.dataSource.query(
+      'SELECT organization_id FROM api_keys WHERE key_hash = $1',
+      [hashApiKey(key)],
+    );
+    if (owners[0] && owners[0].organization_id !== organizationId) {
+      throw new Error('that API key is already registered to another organization');
+    }
     await this.ensureOrganization(organizationId);
     const rows: Array<{ id: string }> = await this.dataSource.query(
       `INSERT INTO api_keys (id, organization_id, label, key_hash) VALUES ($1, $2, $3, $4)

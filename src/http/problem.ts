@@ -104,6 +104,7 @@ function fastifyMessage(e: Error & { code?: string }, status: number): string {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return 'invalid request body: malformed JSON';
     default:
-      return status === 413 ? 'request body is too large' : e.message;
+      // Fastify's own 413s say little; ours (json-body.ts) say what was too large.
+      return status === 413 && e.code?.startsWith('FST_') ? 'request body is too large' : e.message;
   }
 }

@@ -29,23 +29,58 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   return out;
 }
 
+const FREE_FORM = Symbol('free-form properties');
+
 /**
- * The pipe every dialect uses: unknown fields and wrong types are refused (400), nothing is
- * coerced silently. `forbidUnknownValues` also refuses a body that is not an object at all.
+ * Marks a DTO property as a free-form JSON object (Coco `config`, generic `data`): the validation
+ * pipe checks that it is an object and hands it over exactly as parsed. class-transformer would
+ * otherwise walk it, costing time quadratic in its size and silently dropping keys that shadow
+ * Object.prototype (`constructor`, `toString`).
  */
-/** Nest's ValidationPipe, refusing up front a body that is not a JSON object (an array, a string). */
+export function FreeFormObject(): PropertyDecorator {
+  return (target, property) => {
+    const owner = target.constructor;
+    const list =
+      (Reflect.getMetadata(FREE_FORM, owner) as Array<string | symbol> | undefined) ?? [];
+    Reflect.defineMetadata(FREE_FORM, [...list, property], owner);
+  };
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Nest's ValidationPipe, refusing up front a body that is not a JSON object (an array, a string),
+ * and passing free-form objects through untouched (see FreeFormObject).
+ */
 class DialectValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (
-      metadata.type === 'body' &&
-      (typeof value !== 'object' || value === null || Array.isArray(value))
-    ) {
+    if (metadata.type !== 'body') return super.transform(value, metadata);
+    if (!isPlainObject(value)) {
       throw new RequestValidationError([{ field: 'body', reason: 'must be a JSON object' }]);
     }
-    return super.transform(value, metadata);
+    const freeForm =
+      (metadata.metatype &&
+        (Reflect.getMetadata(FREE_FORM, metadata.metatype) as string[] | undefined)) ||
+      [];
+    const held: Record<string, unknown> = {};
+    const light: Record<string, unknown> = { ...value };
+    for (const key of freeForm) {
+      // Only well-formed objects are held back; anything else is left for the validators to refuse.
+      if (isPlainObject(value[key])) {
+        held[key] = value[key];
+        light[key] = {};
+      }
+    }
+    const result = (await super.transform(light, metadata)) as Record<string, unknown>;
+    return Object.assign(result, held);
   }
 }
 
+/**
+ * The pipe every dialect uses: unknown fields and wrong types are refused (400), nothing is
+ * coerced silently.
+ */
 export function dialectValidationPipe(
   options: { forbidUnknownFields?: boolean } = {},
 ): ValidationPipe {

@@ -1,20 +1,55 @@
 /**
- * Which keys of free-form configuration hold secrets. A key is secret when, compared without case
- * and without `_`/`-` separators, it is one of these words or ends with one of them
- * (`github_token`, `dbPassword`, `X-Api-Key`).
+ * Which keys of free-form configuration hold secrets. Keys are compared in lower case without
+ * separators (`GitHub-Token`, `github_token` and `githubToken` are one key). A key is secret when
+ * it contains one of SECRET_PARTS anywhere (`secret_key`, `aws_secret_access_key`, `passwords`,
+ * `db_password_2`), or is one of SECRET_NAMES, unless it ends with a word that names something
+ * about a secret rather than the secret itself (`token_url`, `secret_name`, `password_policy`).
+ *
+ * The rule errs on the side of masking: a value wrongly taken for a secret is only shown as
+ * `******`; a secret wrongly taken for a plain value would be stored and shown in clear.
  */
-const SECRET_WORDS = [
+const SECRET_PARTS = [
   'password',
   'passwd',
-  'token',
+  'passphrase',
   'secret',
-  'accesstoken',
-  'refreshtoken',
-  'clientsecret',
+  'token',
   'apikey',
   'privatekey',
-  'credentials',
   'credential',
+  'accesskey',
+  'signingkey',
+  'sessionkey',
+  'encryptionkey',
+  'authorization',
+  'cookie',
+  'clientkey',
+];
+
+/** Whole keys that are secrets but contain none of the parts. */
+const SECRET_NAMES = ['pwd', 'pass', 'auth', 'pin', 'otp', 'dsn', 'sas', 'connectionstring'];
+
+/** Endings that describe a secret (where, what kind, how long) instead of holding it. */
+const DESCRIPTIVE_ENDINGS = [
+  'url',
+  'uri',
+  'endpoint',
+  'type',
+  'kind',
+  'name',
+  'expiry',
+  'expires',
+  'expiresat',
+  'expiresin',
+  'ttl',
+  'count',
+  'length',
+  'limit',
+  'policy',
+  'header',
+  'field',
+  'path',
+  'enabled',
 ];
 
 function normalise(key: string): string {
@@ -23,11 +58,17 @@ function normalise(key: string): string {
 
 const cache = new Map<string, boolean>();
 
+function decide(key: string): boolean {
+  const n = normalise(key);
+  if (SECRET_NAMES.includes(n)) return true;
+  if (!SECRET_PARTS.some((part) => n.includes(part))) return false;
+  return !DESCRIPTIVE_ENDINGS.some((ending) => n.endsWith(ending));
+}
+
 export function isSecretKey(key: string): boolean {
   let hit = cache.get(key);
   if (hit === undefined) {
-    const n = normalise(key);
-    hit = SECRET_WORDS.some((word) => n === word || n.endsWith(word));
+    hit = decide(key);
     if (cache.size < 10_000) cache.set(key, hit);
   }
   return hit;

@@ -11,8 +11,8 @@ const config: JsonObject = {
   repos: ['infinilabs/coco-server'],
   nested: { db: { password: 'pw1', host: 'db.local' } },
   accounts: [
-    { user: 'a', api_key: 'k1' },
-    { user: 'b', api_key: 'k2' },
+    { name: 'a', api_key: 'k1' },
+    { name: 'b', api_key: 'k2' },
   ],
   credentials: { type: 'service_account', private_key: 'pem' },
   empty_token: null,
@@ -37,8 +37,8 @@ describe('secret trees', () => {
       repos: ['infinilabs/coco-server'],
       nested: { db: { password: MASK, host: 'db.local' } },
       accounts: [
-        { user: 'a', api_key: MASK },
-        { user: 'b', api_key: MASK },
+        { name: 'a', api_key: MASK },
+        { name: 'b', api_key: MASK },
       ],
       credentials: MASK,
       empty_token: null,
@@ -51,7 +51,11 @@ describe('secret trees', () => {
 
   it('keeps stored secrets where a mask comes back, on replace', () => {
     const replaced = sealTree(
-      { token: '***', nested: { db: { password: '**********' } }, accounts: [{ api_key: MASK }] },
+      {
+        token: '***',
+        nested: { db: { password: '**********' } },
+        accounts: [{ name: 'a', api_key: MASK }],
+      },
       sealed,
       cipher,
       CTX,
@@ -59,8 +63,51 @@ describe('secret trees', () => {
     expect(openTree(replaced, cipher, CTX)).toEqual({
       token: 'ghp_top',
       nested: { db: { password: 'pw1' } },
-      accounts: [{ api_key: 'k1' }],
+      accounts: [{ name: 'a', api_key: 'k1' }],
     });
+  });
+
+  it('follows an array entry by its identity, not its position, when entries are removed or moved', () => {
+    const kept = sealTree(
+      {
+        accounts: [
+          { name: 'b', api_key: MASK },
+          { name: 'a', api_key: '***' },
+        ],
+      },
+      sealed,
+      cipher,
+      CTX,
+    );
+    expect(openTree(kept, cipher, CTX).accounts).toEqual([
+      { name: 'b', api_key: 'k2' },
+      { name: 'a', api_key: 'k1' },
+    ]);
+  });
+
+  it('refuses a masked entry that matches no stored entry, rather than guess', () => {
+    expect(() =>
+      sealTree({ accounts: [{ name: 'c', api_key: MASK }] }, sealed, cipher, CTX),
+    ).toThrow('config.accounts[0].api_key');
+  });
+
+  it('identifies entries without an identity field by their non-secret content', () => {
+    const stored = sealTree(
+      {
+        hosts: [
+          { port: 1, password: 'p1' },
+          { port: 2, password: 'p2' },
+        ],
+      },
+      null,
+      cipher,
+      CTX,
+    );
+    const back = sealTree({ hosts: [{ port: 2, password: MASK }] }, stored, cipher, CTX);
+    expect(openTree(back, cipher, CTX)).toEqual({ hosts: [{ port: 2, password: 'p2' }] });
+    expect(() => sealTree({ hosts: [{ port: 3, password: MASK }] }, stored, cipher, CTX)).toThrow(
+      'config.hosts[0].password',
+    );
   });
 
   it('refuses a mask with nothing stored behind it, naming the path', () => {
@@ -79,7 +126,7 @@ describe('secret trees', () => {
         nested: { db: { port: 5432 } },
         repos: ['a/b'],
         token: MASK,
-        accounts: [{ user: 'c', api_key: 'k3' }],
+        accounts: [{ name: 'c', api_key: 'k3' }],
       },
       cipher,
       CTX,
@@ -88,7 +135,7 @@ describe('secret trees', () => {
       ...config,
       nested: { db: { password: 'pw1', host: 'db.local', port: 5432 } },
       repos: ['a/b'],
-      accounts: [{ user: 'c', api_key: 'k3' }],
+      accounts: [{ name: 'c', api_key: 'k3' }],
     });
     // untouched sealed values are carried over as they were, not sealed again
     expect((merged.nested as { db: { password: string } }).db.password).toBe(

@@ -29,16 +29,60 @@ function pathText(root: string, path: Path): string {
   );
 }
 
-function childOf(node: Json | undefined, key: string | number): Json | undefined {
-  if (node === undefined || node === null || typeof node !== 'object') return undefined;
-  if (Array.isArray(node)) return typeof key === 'number' ? node[key] : undefined;
-  return typeof key === 'string' && Object.hasOwn(node, key) ? node[key] : undefined;
+function childOf(node: Json | undefined, key: string): Json | undefined {
+  return isJsonObject(node) && Object.hasOwn(node, key) ? node[key] : undefined;
+}
+
+/** Scalar fields that name an array entry (an account, a host) when the entry has one. */
+const IDENTITY_FIELDS = ['id', 'name', 'key', 'host', 'url', 'username', 'email'];
+
+/**
+ * What identifies an array entry, whatever its secrets: its first identity field when it has one,
+ * otherwise all of its non-secret content. Secrets (sealed, masked or clear) are left out, so an
+ * entry read masked and sent back is recognised as the stored one.
+ */
+function identityOf(entry: Json): string {
+  if (isJsonObject(entry)) {
+    for (const field of IDENTITY_FIELDS) {
+      const value = entry[field];
+      if (typeof value === 'string' || typeof value === 'number')
+        return `${field}=${JSON.stringify(value)}`;
+    }
+  }
+  const strip = (node: Json): Json => {
+    if (Array.isArray(node)) return node.map(strip);
+    if (!isJsonObject(node)) return node;
+    const out: JsonObject = {};
+    for (const key of Object.keys(node).sort()) {
+      if (!isSecretKey(key)) out[key] = strip(node[key]);
+    }
+    return out;
+  };
+  return JSON.stringify(strip(entry));
+}
+
+/**
+ * The stored entry each incoming array entry continues: the one with the same identity (the n-th
+ * incoming entry of an identity takes the n-th stored one). By identity, not by position: a
+ * client that removed or reordered entries must not hand one entry's secret to another.
+ */
+function matchEntries(incoming: Json[], stored: Json | undefined): Array<Json | undefined> {
+  if (!Array.isArray(stored) || stored.length === 0) return incoming.map(() => undefined);
+  const queues = new Map<string, Json[]>();
+  for (const entry of stored) {
+    const id = identityOf(entry);
+    const queue = queues.get(id);
+    if (queue) queue.push(entry);
+    else queues.set(id, [entry]);
+  }
+  return incoming.map((entry) => queues.get(identityOf(entry))?.shift());
 }
 
 /**
  * Seals every secret of `incoming`. Where the client sent a mask back for a secret, the sealed value
- * stored at the same path in `stored` is kept; a mask with nothing stored behind it is an error. A
- * value identical to the sealed value stored at its path (what a merge carries over) stays as it is.
+ * stored at the same place in `stored` is kept (inside arrays, in the stored entry with the same
+ * identity); a mask with nothing stored behind it is an error. A value identical to the sealed
+ * value stored at its place (what a merge carries over) stays as it is.
  */
 export function sealTree(
   incoming: JsonObject,
@@ -58,7 +102,8 @@ export function sealTree(
       return cipher.seal(JSON.stringify(node), context);
     }
     if (Array.isArray(node)) {
-      return node.map((item, i) => walk(item, childOf(old, i), [...path, i], false));
+      const olds = matchEntries(node, old);
+      return node.map((item, i) => walk(item, olds[i], [...path, i], false));
     }
     if (isJsonObject(node)) {
       const out: JsonObject = {};

@@ -1,3 +1,4 @@
+import { FreeFormObject } from '../../../http/request-validation';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -71,6 +72,7 @@ export class CreateGenericConnectorDto {
   })
   @IsObject()
   @IsDefined(REQUIRED)
+  @FreeFormObject()
   data!: JsonObject;
 
   @ApiPropertyOptional({ nullable: true })
@@ -97,6 +99,7 @@ export class UpdateGenericConnectorDto {
   })
   @ValidateIf(sent)
   @IsObject()
+  @FreeFormObject()
   data?: JsonObject;
 
   @ApiPropertyOptional({ nullable: true, description: '`null` clears it.' })
