@@ -32,6 +32,8 @@ describe('platform: logs, health, migrations', () => {
         .post('/v1/connectors')
         .set('Authorization', `Bearer ${key}`)
         .set('X-Request-Id', 'log-test-1')
+        .set('X-Api-Key', `${secret}-in-a-header`)
+        .set('Proxy-Authorization', `Basic ${secret}`)
         .send({
           name: 'Logged',
           url: 'https://logged.example.com/search',

@@ -3,8 +3,33 @@ import type { Params } from 'nestjs-pino';
 import { requestIdFor } from './request-id';
 
 /**
- * Structured JSON logs (pino), one line per request with its id. Credentials are redacted wherever
- * they could appear; bodies are never logged.
+ * Headers worth a log line. Every other header is left out rather than redacted: a client may put
+ * a credential in any header (X-Api-Key, Proxy-Authorization, X-Auth-Token...).
+ */
+const LOGGED_HEADERS = [
+  'host',
+  'user-agent',
+  'content-type',
+  'content-length',
+  'accept',
+  'x-client-name',
+  'x-request-id',
+  'x-forwarded-for',
+];
+
+/** The two headers that carry API keys are shown as present, never with their value. */
+const CREDENTIAL_HEADERS = ['authorization', 'x-api-token'];
+
+function loggedHeaders(headers: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of LOGGED_HEADERS) if (headers[name] !== undefined) out[name] = headers[name];
+  for (const name of CREDENTIAL_HEADERS) if (headers[name] !== undefined) out[name] = '[redacted]';
+  return out;
+}
+
+/**
+ * Structured JSON logs (pino), one line per request with its id. Only known headers are logged,
+ * credentials redacted; bodies and query strings never are.
  */
 export function loggerParams(level: string, stream?: NodeJS.WritableStream): Params {
   return {
@@ -16,18 +41,7 @@ export function loggerParams(level: string, stream?: NodeJS.WritableStream): Par
       genReqId: (req) => requestIdFor(req),
       // Every line logged while serving a request (ours and Nest's) carries its id.
       customProps: (req) => ({ requestId: (req as { id?: unknown }).id }),
-      redact: {
-        paths: [
-          'req.headers.authorization',
-          'req.headers["x-api-token"]',
-          'req.headers.cookie',
-          'res.headers["set-cookie"]',
-          '*.client_secret',
-          '*.token',
-          '*.password',
-        ],
-        censor: '[redacted]',
-      },
+      redact: { paths: ['res.headers["set-cookie"]'], censor: '[redacted]' },
       serializers: {
         req: (req: {
           id: string;
@@ -39,7 +53,7 @@ export function loggerParams(level: string, stream?: NodeJS.WritableStream): Par
           method: req.method,
           // Query strings can carry OAuth codes and states: log the path only.
           url: req.url?.split('?')[0],
-          headers: req.headers,
+          headers: loggedHeaders(req.headers),
         }),
       },
       autoLogging: { ignore: (req) => req.url === '/health' },

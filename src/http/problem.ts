@@ -74,8 +74,23 @@ export function classify(exception: unknown): Problem {
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return { kind: 'http', status, message: fastifyMessage(exception as Error, status) };
   }
-  logger.error(exception instanceof Error ? exception : String(exception), 'unhandled error');
+  logger.error(loggable(exception), 'unhandled error');
   return { kind: 'internal', message: 'internal server error' };
+}
+
+/**
+ * An unexpected error as a log line: name, message, code and stack, never the rest of it. A
+ * TypeORM QueryFailedError, for one, carries the query's parameters: whole connector rows.
+ */
+function loggable(exception: unknown): Error {
+  if (!(exception instanceof Error)) return new Error(String(exception));
+  const safe = new Error(exception.message);
+  safe.name = exception.name;
+  safe.stack = exception.stack;
+  const driverCode = (exception as { driverError?: { code?: unknown } }).driverError?.code;
+  const code = (exception as { code?: unknown }).code ?? driverCode;
+  if (typeof code === 'string') Object.assign(safe, { code });
+  return safe;
 }
 
 function httpMessage(e: HttpException): string {
