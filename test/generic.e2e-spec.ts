@@ -691,6 +691,8 @@ describe('generic dialect', () => {
         [{ limit: '0' }, 'limit'],
         [{ limit: 'ten' }, 'limit'],
         [{ limit: '2.5' }, 'limit'],
+        [{ limit: '0x10' }, 'limit'],
+        [{ offset: '1e3' }, 'offset'],
         [{ offset: '-1' }, 'offset'],
         [{ sort: 'name' }, 'sort'],
       ];

@@ -19,7 +19,8 @@ declare module 'fastify' {
 export function apiKeyFrom(headers: FastifyRequest['headers']): string | null {
   const auth = headers.authorization;
   if (typeof auth === 'string') {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    // Anything after "Bearer " is the key: a malformed one is an invalid key, not a missing one.
+    const match = /^Bearer\s+(.+?)\s*$/i.exec(auth);
     if (match?.[1]) return match[1];
   }
   const token = headers['x-api-token'];

@@ -1,4 +1,5 @@
 import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { Transform } from 'class-transformer';
 import type { FieldProblem } from '../connectors/domain/connector.errors';
 
 /** The request did not pass its dialect's DTO validation. Each dialect renders it its own way. */
@@ -98,3 +99,14 @@ export function dialectValidationPipe(
     },
   });
 }
+
+/**
+ * A query number as clients write it: decimal digits, optionally signed and with a fraction (the
+ * old Python SDK typed `limit` as a float and sends `10.0`). Anything else (`abc`, `1e3`, `0x10`,
+ * a repeated parameter) is left as it is for the validators to refuse; an empty value is absent.
+ */
+export const QueryNumber = (): PropertyDecorator =>
+  Transform(({ value }: { value: unknown }) => {
+    if (value === '') return undefined;
+    return typeof value === 'string' && /^[+-]?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+  });

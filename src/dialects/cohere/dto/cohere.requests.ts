@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import {
   IsArray,
   IsBoolean,
@@ -13,18 +13,8 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { QueryNumber } from '../../../http/request-validation';
 import { SERVICE_AUTH_TYPES, type ServiceAuthType } from '../../../connectors/domain/connector';
-
-/**
- * A query number as clients write it: decimal digits, optionally signed and with a fraction (the
- * old Python SDK typed `limit` as a float and sends `10.0`). Anything else (`abc`, `1e3`, `0x10`,
- * a repeated parameter) is left as it is for the validators to refuse; an empty value is absent.
- */
-const queryNumber = () =>
-  Transform(({ value }: { value: unknown }) => {
-    if (value === '') return undefined;
-    return typeof value === 'string' && /^[+-]?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
-  });
 
 export class ListConnectorsQuery {
   @ApiPropertyOptional({
@@ -34,7 +24,7 @@ export class ListConnectorsQuery {
     maximum: 100,
   })
   @IsOptional()
-  @queryNumber()
+  @QueryNumber()
   @IsInt()
   @Min(0)
   @Max(100)
@@ -42,7 +32,7 @@ export class ListConnectorsQuery {
 
   @ApiPropertyOptional({ description: 'Number of connectors to skip.', default: 0, minimum: 0 })
   @IsOptional()
-  @queryNumber()
+  @QueryNumber()
   @IsInt()
   @Min(0)
   offset?: number;

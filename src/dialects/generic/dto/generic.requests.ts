@@ -1,6 +1,5 @@
-import { FreeFormObject } from '../../../http/request-validation';
+import { FreeFormObject, QueryNumber } from '../../../http/request-validation';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   IsDefined,
   IsInt,
@@ -33,7 +32,7 @@ export class ListGenericConnectorsQuery {
     maximum: MAX_PAGE_LIMIT,
   })
   @IsOptional()
-  @Type(() => Number)
+  @QueryNumber()
   @Max(MAX_PAGE_LIMIT)
   @Min(1)
   @IsInt()
@@ -41,7 +40,7 @@ export class ListGenericConnectorsQuery {
 
   @ApiPropertyOptional({ description: 'Connectors to skip.', default: 0, minimum: 0 })
   @IsOptional()
-  @Type(() => Number)
+  @QueryNumber()
   @Min(0)
   @IsInt()
   offset?: number;
