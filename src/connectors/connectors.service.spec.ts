@@ -201,6 +201,14 @@ describe('ConnectorsService', () => {
     expect((await service.openSecrets(actor, c.id)).config).toEqual({ token: 't1' });
   });
 
+  it('refuses merges that would grow the stored config past its limit', async () => {
+    const c = await service.create(actor, { name: 'a', config: { a: 'x'.repeat(600_000) } });
+    await expect(
+      service.update(actor, c.id, { config: { merge: { b: 'y'.repeat(600_000) } } }),
+    ).rejects.toThrow('config: must not be larger than 1024 KiB once stored');
+    expect((await service.get(actor, c.id)).config).toEqual({ a: 'x'.repeat(600_000) });
+  });
+
   it('seeds the built-in catalog once, and never deletes a built-in', async () => {
     expect(await service.ensureBuiltins('acme')).toBe(BUILTIN_CONNECTORS.length);
     expect(await service.ensureBuiltins('acme')).toBe(0);

@@ -31,6 +31,7 @@ import { ConnectorRepository } from './domain/connector.repository';
 import { checkSearch, type ConnectorSearch, type SearchResult } from './domain/connector.search';
 import {
   checkChanges,
+  checkConfigSize,
   checkNewConnector,
   generateConnectorId,
   isValidConnectorId,
@@ -208,7 +209,10 @@ export class ConnectorsService {
     set('type');
     set('provider');
 
-    if (changes.config) next.config = this.changeConfig(current.config, changes.config, ctx);
+    if (changes.config) {
+      next.config = this.changeConfig(current.config, changes.config, ctx);
+      checkConfigSize(next.config);
+    }
     if (changes.assets) next.assets = changeObject(current.assets, changes.assets);
     if (changes.processor) {
       next.processor =
@@ -239,7 +243,9 @@ export class ConnectorsService {
   }
 
   private sealConfig(value: JsonObject, stored: SealedTree | null, ctx: string): SealedTree {
-    return withMaskCheck(() => sealTree(value, stored, this.cipher, `${ctx}#config`));
+    const sealed = withMaskCheck(() => sealTree(value, stored, this.cipher, `${ctx}#config`));
+    checkConfigSize(sealed);
+    return sealed;
   }
 
   private changeConfig(

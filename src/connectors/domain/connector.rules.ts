@@ -12,7 +12,19 @@ export const LIMITS = {
   shortText: 256,
   listItems: 256,
   configDepth: 32,
+  /** The stored (sealed) configuration, as JSON: merges cannot grow it without bound. */
+  configBytes: 1024 * 1024,
 } as const;
+
+/** Refuses a stored configuration larger than LIMITS.configBytes. */
+export function checkConfigSize(config: object | null): void {
+  if (config && Buffer.byteLength(JSON.stringify(config)) > LIMITS.configBytes) {
+    throw InvalidConnectorError.of(
+      'config',
+      `must not be larger than ${LIMITS.configBytes / 1024} KiB once stored`,
+    );
+  }
+}
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const TYPE_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
