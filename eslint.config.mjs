@@ -36,7 +36,11 @@ export default tseslint.config(
   },
   {
     // The domain and the secrets never depend on Nest, TypeORM, HTTP or a dialect.
-    files: ['src/connectors/domain/**/*.ts', 'src/secrets/**/*.ts'],
+    files: [
+      'src/connectors/domain/**/*.ts',
+      'src/connectors/connectors.service.ts',
+      'src/secrets/**/*.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',

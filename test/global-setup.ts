@@ -24,6 +24,7 @@ export default async function globalSetup(): Promise<void> {
     );
   }
   process.env.GW_TEST_DATABASE_URL = url;
+  if (embedded) process.env.GW_TEST_EMBEDDED_ACTIVE = '1';
   const schema = `${SCHEMA_PREFIX}${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   await withClient(async (client) => {
     await client.query(`CREATE SCHEMA "${schema}"`);
