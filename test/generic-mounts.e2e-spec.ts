@@ -205,7 +205,7 @@ describe('generic dialect mounts', () => {
       expect(put.responses['200'].content['application/json'].schema).toEqual(
         ref('GenericConnectorEnvelope'),
       );
-      for (const status of ['400', '401', '404', '413']) {
+      for (const status of ['400', '401', '404', '413', '415', '429']) {
         expect(put.responses[status].content['application/json'].schema).toEqual(
           ref('GenericErrorEnvelope'),
         );

@@ -178,26 +178,26 @@ describe('OpenAPI documents', () => {
   describe('Cohere: /docs/cohere.json', () => {
     /** Each operation under one mount: its success schema, its error statuses, its request body. */
     const COHERE: Record<string, { ok: string; errors: number[]; body?: string }> = {
-      'get /v1/connectors': { ok: 'CohereListConnectorsResponse', errors: [400, 401] },
+      'get /v1/connectors': { ok: 'CohereListConnectorsResponse', errors: [400, 401, 429] },
       'post /v1/connectors': {
         ok: 'CohereConnectorResponse',
-        errors: [400, 401, 413],
+        errors: [400, 401, 413, 415, 429],
         body: 'CreateConnectorDto',
       },
-      'get /v1/connectors/{id}': { ok: 'CohereConnectorResponse', errors: [401, 404] },
+      'get /v1/connectors/{id}': { ok: 'CohereConnectorResponse', errors: [401, 404, 429] },
       'patch /v1/connectors/{id}': {
         ok: 'CohereConnectorResponse',
-        errors: [400, 401, 404, 413],
+        errors: [400, 401, 404, 413, 415, 429],
         body: 'UpdateConnectorDto',
       },
-      'delete /v1/connectors/{id}': { ok: 'CohereDeleteResponse', errors: [401, 403, 404] },
+      'delete /v1/connectors/{id}': { ok: 'CohereDeleteResponse', errors: [401, 403, 404, 429] },
       'post /v1/connectors/{id}/oauth/authorize': {
         ok: 'CohereOAuthAuthorizeResponse',
-        errors: [400, 401, 404],
+        errors: [400, 401, 404, 429],
       },
       'get /v1/connectors/{id}/oauth/authorize': {
         ok: 'CohereOAuthAuthorizeResponse',
-        errors: [400, 401, 404],
+        errors: [400, 401, 404, 429],
       },
     };
     /** The same operations at both mounts. */

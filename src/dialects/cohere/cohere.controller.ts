@@ -43,8 +43,9 @@ import {
 
 const DEFAULT_LIMIT = 30;
 
+/** The given statuses, and the 429 every route may answer (rate limits). */
 const errors = (...statuses: number[]) =>
-  statuses.map((status) =>
+  [...statuses, 429].map((status) =>
     ApiResponse({ status, type: CohereErrorBody, description: 'Error: {"message": "..."}' }),
   );
 
@@ -93,7 +94,7 @@ export class CohereConnectorsController {
   @ApiOperation({ summary: 'Create a Connector' })
   @ApiBody({ type: CreateConnectorDto })
   @ApiOkResponse({ type: CohereConnectorResponse })
-  @apply(...errors(400, 401, 413))
+  @apply(...errors(400, 401, 413, 415))
   async create(
     @CurrentActor() actor: Actor,
     @Body() body: CreateConnectorDto,
@@ -117,7 +118,7 @@ export class CohereConnectorsController {
   @ApiOperation({ summary: 'Update a Connector', description: 'Omitted fields are not updated.' })
   @ApiBody({ type: UpdateConnectorDto })
   @ApiOkResponse({ type: CohereConnectorResponse })
-  @apply(...errors(400, 401, 404, 413))
+  @apply(...errors(400, 401, 404, 413, 415))
   async update(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,

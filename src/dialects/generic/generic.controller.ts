@@ -53,10 +53,13 @@ const ERROR_TEXT: Record<number, string> = {
   403: 'A built-in connector cannot be deleted',
   404: 'No connector with this id in the organization',
   413: 'Request body too large',
+  415: 'The body is not JSON (send Content-Type: application/json)',
+  429: 'Too many requests for this API key or address; see Retry-After',
 };
 
+/** The given statuses, and the 429 every route may answer (rate limits). */
 const errors = (...statuses: number[]) =>
-  statuses.map((status) =>
+  [...statuses, 429].map((status) =>
     ApiResponse({ status, type: GenericErrorEnvelope, description: ERROR_TEXT[status] }),
   );
 
@@ -104,7 +107,7 @@ export class GenericConnectorsController {
   })
   @ApiBody({ type: CreateGenericConnectorDto })
   @ApiOkResponse({ type: GenericConnectorEnvelope })
-  @apply(...errors(400, 401, 413))
+  @apply(...errors(400, 401, 413, 415))
   async create(
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
@@ -137,7 +140,7 @@ export class GenericConnectorsController {
   @ApiParam({ name: 'id', description: 'Connector ID' })
   @ApiBody({ type: UpdateGenericConnectorDto, description: 'Connector update details' })
   @ApiOkResponse({ type: GenericConnectorEnvelope })
-  @apply(...errors(400, 401, 404, 413))
+  @apply(...errors(400, 401, 404, 413, 415))
   async update(
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
