@@ -17,6 +17,19 @@ import { ConnectorPersistenceMapper as Mapper } from './connector.mapper';
 
 const UNIQUE_VIOLATION = '23505';
 
+/** One SQL statement and its parameters. */
+export interface SqlStatement {
+  text: string;
+  values: unknown[];
+}
+
+/** What one search runs: the bounded count, the page (none for `size: 0`), each aggregation. */
+export interface SearchStatements {
+  count: SqlStatement;
+  hits: SqlStatement | null;
+  aggregations: Array<{ aggregation: TermsAggregation; statement: SqlStatement }>;
+}
+
 export class TypeOrmConnectorRepository extends ConnectorRepository {
   private readonly rows: Repository<ConnectorEntity>;
 
@@ -99,19 +112,12 @@ export class TypeOrmConnectorRepository extends ConnectorRepository {
     organizationId: string,
     spec: ConnectorSearch,
   ): Promise<SearchResult<Connector>> {
-    const where = new SqlParams();
-    const condition = searchCondition(where, organizationId, spec);
+    const statements = this.searchStatements(organizationId, spec);
     const scored = spec.sort.some((s) => s.field === 'score');
-    const score = scored && spec.text !== undefined ? `ts_rank(${DOCUMENT}, ${where.text})` : '1';
 
     const count = async () => {
-      const q = where.fork();
-      const rows: Array<{ n: number }> = await this.dataSource.query(
-        `SELECT count(*)::int AS n FROM (SELECT 1 FROM connectors c WHERE ${condition} LIMIT ${q.add(
-          spec.trackTotalHits + 1,
-        )}) t`,
-        q.values,
-      );
+      const { text, values } = statements.count;
+      const rows: Array<{ n: number }> = await this.dataSource.query(text, values);
       const n = rows[0]?.n ?? 0;
       return n > spec.trackTotalHits
         ? { value: spec.trackTotalHits, exact: false }
@@ -119,15 +125,10 @@ export class TypeOrmConnectorRepository extends ConnectorRepository {
     };
 
     const hits = async () => {
-      if (spec.size === 0) return { hits: [], maxScore: null };
-      const q = where.fork();
-      const extra = scored ? `, ${score} AS "__score", max(${score}) OVER () AS "__maxScore"` : '';
+      if (!statements.hits) return { hits: [], maxScore: null };
+      const { text, values } = statements.hits;
       const rows: Array<ConnectorEntity & { __score?: number; __maxScore?: number }> =
-        await this.dataSource.query(
-          `SELECT ${this.selectList()}${extra} FROM connectors c WHERE ${condition}
-           ORDER BY ${orderBy(spec, score)} LIMIT ${q.add(spec.size)} OFFSET ${q.add(spec.from)}`,
-          q.values,
-        );
+        await this.dataSource.query(text, values);
       return {
         hits: rows.map((row) => ({
           connector: Mapper.toDomain(row),
@@ -137,24 +138,15 @@ export class TypeOrmConnectorRepository extends ConnectorRepository {
       };
     };
 
-    const aggregate = async (agg: TermsAggregation) => {
-      const q = where.fork();
-      const grouped =
-        agg.field === 'tags'
-          ? `SELECT t.key, count(DISTINCT c.id) AS n FROM connectors c
-             CROSS JOIN LATERAL unnest(c.tags) AS t(key)
-             WHERE ${condition} AND t.key <> '' GROUP BY t.key`
-          : `SELECT c.category AS key, count(*) AS n FROM connectors c
-             WHERE ${condition} AND c.category <> '' GROUP BY c.category`;
+    const aggregate = async ({ aggregation, statement }: SearchStatements['aggregations'][0]) => {
       const rows: Array<{ key: string; n: string; all: string }> = await this.dataSource.query(
-        `SELECT key, n, sum(n) OVER () AS "all" FROM (${grouped}) g
-         ORDER BY n DESC, key ASC LIMIT ${q.add(agg.size)}`,
-        q.values,
+        statement.text,
+        statement.values,
       );
       const buckets = rows.map((r) => ({ key: r.key, count: Number(r.n) }));
       const all = rows[0] ? Number(rows[0].all) : 0;
       return {
-        name: agg.name,
+        name: aggregation.name,
         buckets,
         otherCount: all - buckets.reduce((sum, b) => sum + b.count, 0),
       };
@@ -163,9 +155,52 @@ export class TypeOrmConnectorRepository extends ConnectorRepository {
     const [total, page, aggregations] = await Promise.all([
       count(),
       hits(),
-      Promise.all(spec.aggregations.map(aggregate)),
+      Promise.all(statements.aggregations.map(aggregate)),
     ]);
     return { hits: page.hits, total, maxScore: page.maxScore, aggregations };
+  }
+
+  /**
+   * The SQL a search runs, exactly: `search` executes these, and test/search-indexes.e2e-spec.ts
+   * EXPLAINs them to prove each pattern is served by its index.
+   */
+  searchStatements(organizationId: string, spec: ConnectorSearch): SearchStatements {
+    const where = new SqlParams();
+    const condition = searchCondition(where, organizationId, spec);
+    const scored = spec.sort.some((s) => s.field === 'score');
+    const score = scored && spec.text !== undefined ? `ts_rank(${DOCUMENT}, ${where.text})` : '1';
+
+    const count = where.fork();
+    const countText = `SELECT count(*)::int AS n FROM (SELECT 1 FROM connectors c WHERE ${condition} LIMIT ${count.add(
+      spec.trackTotalHits + 1,
+    )}) t`;
+
+    let hits: SqlStatement | null = null;
+    if (spec.size > 0) {
+      const q = where.fork();
+      const extra = scored ? `, ${score} AS "__score", max(${score}) OVER () AS "__maxScore"` : '';
+      hits = {
+        text: `SELECT ${this.selectList()}${extra} FROM connectors c WHERE ${condition}
+           ORDER BY ${orderBy(spec, score)} LIMIT ${q.add(spec.size)} OFFSET ${q.add(spec.from)}`,
+        values: q.values,
+      };
+    }
+
+    const aggregations = spec.aggregations.map((aggregation) => {
+      const q = where.fork();
+      const grouped =
+        aggregation.field === 'tags'
+          ? `SELECT t.key, count(DISTINCT c.id) AS n FROM connectors c
+             CROSS JOIN LATERAL unnest(c.tags) AS t(key)
+             WHERE ${condition} AND t.key <> '' GROUP BY t.key`
+          : `SELECT c.category AS key, count(*) AS n FROM connectors c
+             WHERE ${condition} AND c.category <> '' GROUP BY c.category`;
+      const text = `SELECT key, n, sum(n) OVER () AS "all" FROM (${grouped}) g
+         ORDER BY n DESC, key ASC LIMIT ${q.add(aggregation.size)}`;
+      return { aggregation, statement: { text, values: q.values } };
+    });
+
+    return { count: { text: countText, values: count.values }, hits, aggregations };
   }
 
   /** Every column under its entity property name, so a raw row maps like an entity. */
@@ -243,17 +278,24 @@ function searchCondition(p: SqlParams, organizationId: string, spec: ConnectorSe
   return parts.join(' AND ');
 }
 
+/**
+ * One filter as a condition. The positive forms are written so that an index can serve them:
+ * `tags @> ...` and `tags && ...` bare (a NULL is already false in WHERE; wrapped in `coalesce`
+ * the GIN index on `tags` is not used), a boolean as the column or its negation, never a
+ * parameter (a generic plan cannot prove that `c.builtin = $2` implies the partial index's
+ * `WHERE builtin`).
+ */
 function filterCondition(p: SqlParams, f: SearchFilter): string {
   if (f.field === 'tags') {
     switch (f.op) {
       case 'eq':
-        return `coalesce(c.tags @> ARRAY[${p.add(f.values[0])}::text], false)`;
+        return `c.tags @> ARRAY[${p.add(f.values[0])}::text]`;
       case 'neq':
-        return `NOT coalesce(c.tags @> ARRAY[${p.add(f.values[0])}::text], false)`;
+        return `(c.tags IS NULL OR NOT c.tags @> ARRAY[${p.add(f.values[0])}::text])`;
       case 'any':
-        return `coalesce(c.tags && ${p.add(f.values)}::text[], false)`;
+        return `c.tags && ${p.add(f.values)}::text[]`;
       case 'none':
-        return `NOT coalesce(c.tags && ${p.add(f.values)}::text[], false)`;
+        return `(c.tags IS NULL OR NOT c.tags && ${p.add(f.values)}::text[])`;
       case 'exists':
         return 'coalesce(cardinality(c.tags), 0) > 0';
       case 'missing':
@@ -261,21 +303,7 @@ function filterCondition(p: SqlParams, f: SearchFilter): string {
     }
   }
   if (f.field === 'active' || f.field === 'builtin' || f.field === 'processor.enabled') {
-    const col = BOOLEAN_COLUMNS[f.field];
-    switch (f.op) {
-      case 'eq':
-        return `${col} = ${p.add(f.values[0])}::boolean`;
-      case 'neq':
-        return `${col} <> ${p.add(f.values[0])}::boolean`;
-      case 'any':
-        return `${col} = ANY(${p.add(f.values)}::boolean[])`;
-      case 'none':
-        return `NOT (${col} = ANY(${p.add(f.values)}::boolean[]))`;
-      case 'exists':
-        return 'true';
-      case 'missing':
-        return 'false';
-    }
+    return booleanCondition(BOOLEAN_COLUMNS[f.field], f);
   }
   const col = TEXT_COLUMNS[f.field];
   // An empty text is no value, as in Coco (whose JSON leaves empty strings out of the document).
@@ -293,6 +321,32 @@ function filterCondition(p: SqlParams, f: SearchFilter): string {
     case 'missing':
       return `coalesce(${col}, '') = ''`;
   }
+}
+
+/**
+ * A boolean filter as a fixed fragment: the values are checked booleans (never client text), so
+ * the condition is the column, its negation, or a constant.
+ */
+function booleanCondition(col: string, f: SearchFilter): string {
+  const accepted = new Set<boolean>();
+  switch (f.op) {
+    case 'eq':
+    case 'any':
+      for (const v of f.values) accepted.add(v === true);
+      break;
+    case 'neq':
+    case 'none':
+      accepted.add(true).add(false);
+      for (const v of f.values) accepted.delete(v === true);
+      break;
+    case 'exists':
+      return 'true';
+    case 'missing':
+      return 'false';
+  }
+  if (accepted.size === 2) return 'true';
+  if (accepted.size === 0) return 'false';
+  return accepted.has(true) ? col : `NOT ${col}`;
 }
 
 /** Columns that may be null: their missing values sort last either way, as in Elasticsearch. */

@@ -1,0 +1,141 @@
+import { ConnectorRepository } from '../src/connectors/domain/connector.repository';
+import type { ConnectorSearch } from '../src/connectors/domain/connector.search';
+import {
+  type SqlStatement,
+  TypeOrmConnectorRepository,
+} from '../src/connectors/persistence/typeorm-connector.repository';
+import { startTestApp, type TestApp } from './app';
+
+/**
+ * Every search pattern is served by its index: the statements the repository would run (taken from
+ * the repository itself, not copied here) are EXPLAINed on a few hundred connectors with
+ * sequential scans priced out, and the plan must name the intended index. A dropped index, or SQL
+ * rewritten so that the index no longer applies (a `coalesce` around `tags @> ...`, an expression
+ * that differs from the indexed one), fails here.
+ */
+
+const CONNECTORS = 2000;
+
+/** The canonical spec of `GET /connector/_search` with nothing given, changed by `over`. */
+const spec = (over: Partial<ConnectorSearch> = {}): ConnectorSearch => ({
+  filters: [],
+  sort: [{ field: 'createdAt', direction: 'desc' }],
+  from: 0,
+  size: 10,
+  trackTotalHits: 10_000,
+  aggregations: [],
+  ...over,
+});
+
+describe('search indexes', () => {
+  let t: TestApp;
+  let repo: TypeOrmConnectorRepository;
+  let organizationId: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    const port = t.app.get(ConnectorRepository);
+    if (!(port instanceof TypeOrmConnectorRepository))
+      throw new Error('not the PostgreSQL adapter');
+    repo = port;
+    ({ organizationId } = await t.newOrganization('indexes'));
+    // Every 50th connector has the rare word, the rare tag and a processor; a few categories.
+    await t.sql(
+      `INSERT INTO connectors (organization_id, id, name, description, category, tags, processor,
+                               created_at, updated_at)
+       SELECT $1, 'c' || i, 'Connector ' || i || CASE WHEN i % 50 = 0 THEN ' zephyrine' ELSE '' END,
+              'Generated for the plans', 'category' || (i % 7),
+              CASE WHEN i % 50 = 0 THEN ARRAY['rare', 'common'] ELSE ARRAY['common'] END,
+              CASE WHEN i % 50 = 0 THEN jsonb_build_object('enabled', true, 'name', 'proc' || i) END,
+              now() - i * interval '1 minute', now() - i * interval '1 second'
+       FROM generate_series(1, ${CONNECTORS}) AS i`,
+      [organizationId],
+    );
+    // Statistics, and the visibility map that lets an index answer without reading the rows.
+    await t.sql('VACUUM ANALYZE connectors');
+  });
+
+  afterAll(() => t.close());
+
+  /** The plan of one statement, with sequential scans priced out (session setting, reset after). */
+  async function plan(statement: SqlStatement | null): Promise<string> {
+    if (!statement) throw new Error('no statement');
+    await t.sql('SET enable_seqscan = off');
+    try {
+      const rows = await t.sql<{ 'QUERY PLAN': string }>(
+        `EXPLAIN ${statement.text}`,
+        statement.values,
+      );
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    } finally {
+      // PGlite serves every connection from one session: the app must not inherit the setting.
+      await t.sql('RESET enable_seqscan');
+    }
+  }
+
+  const statements = (over: Partial<ConnectorSearch>) =>
+    repo.searchStatements(organizationId, spec(over));
+
+  it('the statements are what search runs: the same connectors come back', async () => {
+    const result = await repo.search(organizationId, spec({ text: 'zephyrine', size: 100 }));
+    expect(result.total).toEqual({ value: CONNECTORS / 50, exact: true });
+    expect(result.hits.map((h) => h.connector.id).slice(0, 2)).toEqual(['c50', 'c100']);
+  });
+
+  it('full text: the GIN index on the search document', async () => {
+    const s = statements({ text: 'zephyrine' });
+    expect(await plan(s.count)).toContain('connectors_search_idx');
+    expect(await plan(s.hits)).toContain('connectors_search_idx');
+  });
+
+  it('tags filters: the GIN index on tags', async () => {
+    const eq = statements({ filters: [{ field: 'tags', op: 'eq', values: ['rare'] }] });
+    expect(await plan(eq.count)).toContain('connectors_tags_idx');
+    const any = statements({ filters: [{ field: 'tags', op: 'any', values: ['rare', 'x'] }] });
+    expect(await plan(any.count)).toContain('connectors_tags_idx');
+  });
+
+  it('the category aggregation: (organization_id, category)', async () => {
+    const s = statements({
+      size: 0,
+      aggregations: [{ name: 'categories', field: 'category', size: 100 }],
+    });
+    expect(s.hits).toBeNull();
+    expect(await plan(s.aggregations[0]?.statement ?? null)).toContain(
+      'connectors_org_category_idx',
+    );
+  });
+
+  it('the default page, newest first: (organization_id, created_at, seq)', async () => {
+    expect(await plan(statements({}).hits)).toContain('connectors_org_created_idx');
+  });
+
+  it('sorted by name, either way: (organization_id, name)', async () => {
+    for (const direction of ['asc', 'desc'] as const) {
+      const s = statements({ sort: [{ field: 'name', direction }] });
+      expect(await plan(s.hits)).toContain('connectors_org_name_idx');
+    }
+  });
+
+  it('sorted by updated: (organization_id, updated_at)', async () => {
+    const s = statements({ sort: [{ field: 'updatedAt', direction: 'desc' }] });
+    expect(await plan(s.hits)).toContain('connectors_org_updated_idx');
+  });
+
+  it('processor name, filtered and sorted ascending: (organization_id, processor name)', async () => {
+    const filtered = statements({
+      filters: [{ field: 'processor.name', op: 'eq', values: ['proc50'] }],
+    });
+    expect(await plan(filtered.count)).toContain('connectors_org_processor_name_idx');
+    const sorted = statements({ sort: [{ field: 'processor.name', direction: 'asc' }] });
+    expect(await plan(sorted.hits)).toContain('connectors_org_processor_name_idx');
+  });
+
+  it('builtin:true: the partial index on built-ins', async () => {
+    // The count only: statistics are table-wide, and a test schema holds hundreds of small
+    // organizations, mostly built-ins, so for the newest-first page the planner may rightly walk
+    // the created index instead and stop after ten built-ins.
+    const s = statements({ filters: [{ field: 'builtin', op: 'eq', values: [true] }] });
+    expect(await plan(s.count)).toContain('connectors_org_builtin_idx');
+  });
+});
