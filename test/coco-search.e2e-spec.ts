@@ -216,6 +216,12 @@ describe('Coco search', () => {
         ['-exists(tags)', ['delta']],
         ['enabled:false', ['chat']],
         ['enabled=true', ['acme', 'billing', 'delta']],
+        ['-enabled:false', ['acme', 'billing', 'delta']],
+        ['enabled:any(true,false)', ['acme', 'billing', 'chat', 'delta']],
+        ['-enabled:any(true,false)', []],
+        ['-enabled:any(false)', ['acme', 'billing', 'delta']],
+        ['processor.enabled:any(false)', ['billing', 'chat', 'delta']],
+        ['-processor.enabled:true', ['billing', 'chat', 'delta']],
         ['processor.enabled:true', ['acme']],
         ['processor.enabled:false', ['billing', 'chat', 'delta']],
         ['processor.name:acmeproc', ['acme']],
@@ -226,6 +232,31 @@ describe('Coco search', () => {
       ])('filter=%j finds %j', async (filter, expected) => {
         const res = await o.search(`?filter=${encodeURIComponent(filter)}${own}`).expect(200);
         expect(sorted(ids(res))).toEqual(sorted(expected.map((k) => id[k])));
+      });
+
+      it('tags filters: a connector without tags (NULL or empty) has none of them', async () => {
+        const p = await client(t);
+        const tagged = await p.create({ name: 'Tagged', tags: ['x', 'z'] });
+        const none = await p.create({ name: 'No tags' });
+        const empty = await p.create({ name: 'Empty tags', tags: [] });
+        const rows = await t.sql<{ id: string; tags: string[] | null }>(
+          'SELECT id, tags FROM connectors WHERE organization_id = $1 AND id = ANY($2) ORDER BY name',
+          [p.organizationId, [none, empty]],
+        );
+        expect(rows).toEqual([
+          { id: empty, tags: [] },
+          { id: none, tags: null },
+        ]);
+        const found = async (filter: string) =>
+          sorted(ids(await p.search(`?filter=${filter}&filter=builtin:false`).expect(200)));
+        expect(await found('tags:x')).toEqual([tagged]);
+        expect(await found('tags:any(x,y)')).toEqual([tagged]);
+        expect(await found('-tags:x')).toEqual(sorted([none, empty]));
+        expect(await found('-tags:any(y,z)')).toEqual(sorted([none, empty]));
+        expect(await found('-tags:y')).toEqual(sorted([tagged, none, empty]));
+        expect(await found('-tags:any(y,w)')).toEqual(sorted([tagged, none, empty]));
+        expect(await found('exists(tags)')).toEqual([tagged]);
+        expect(await found('-exists(tags)')).toEqual(sorted([none, empty]));
       });
 
       it('on id and builtin, and combined with the query (every filter must hold)', async () => {
@@ -433,6 +464,100 @@ describe('Coco search', () => {
         value: 160,
         relation: 'eq',
       });
+    });
+  });
+
+  describe('hostile input', () => {
+    // Thirteen stars compiled to a regular expression took over 20 s per field name; a handler
+    // that blocks the process cannot be timed out from inside, but Jest's timer fires first once
+    // the response arrives, so the old matcher fails these tests instead of passing slowly.
+    const stars = encodeURIComponent(`${'*'.repeat(13)}Z`);
+
+    it('_source_includes made of stars answers at once (no backtracking)', async () => {
+      const o = await client(t);
+      const res = await o.search(`?size=1&_source_includes=${stars}`).expect(200);
+      expect(res.body.hits.hits).toEqual([
+        { _index: 'connector', _type: '_doc', _id: expect.any(String), _score: null, _source: {} },
+      ]);
+    }, 5000);
+
+    it('_source_excludes made of stars answers at once, excluding nothing', async () => {
+      const o = await client(t);
+      const res = await o.search(`?filter=id:github&_source_excludes=${stars}`).expect(200);
+      const plain = await o.search('?filter=id:github').expect(200);
+      expect(res.body.hits.hits).toEqual(plain.body.hits.hits);
+      expect(res.body.hits.hits[0]._source.name).toBe('GitHub');
+    }, 5000);
+
+    it('a body _source made of stars answers at once', async () => {
+      const o = await client(t);
+      const pattern = `${'*'.repeat(13)}Z`;
+      const list = await o.post({ size: 1, _source: [pattern] }).expect(200);
+      expect(list.body.hits.hits[0]._source).toEqual({});
+      const object = await o
+        .post({ size: 1, _source: { includes: ['name'], excludes: [pattern] } })
+        .expect(200);
+      expect(object.body.hits.hits[0]._source).toEqual({ name: expect.any(String) });
+    }, 5000);
+
+    it('bounds _source patterns: more than 64, or one over 256 characters, is a 400', async () => {
+      const o = await client(t);
+      const many = Array.from({ length: 65 }, (_, i) => `f${i}`).join(',');
+      expect((await o.search(`?_source_includes=${many}`).expect(400)).body).toEqual({
+        status: 400,
+        error: { reason: '_source_includes: at most 64 patterns' },
+      });
+      expect((await o.post({ _source: { excludes: ['a'.repeat(257)] } }).expect(400)).body).toEqual(
+        { status: 400, error: { reason: '_source.excludes: a pattern is at most 256 characters' } },
+      );
+    });
+
+    it.each(['query', 'from', 'size', 'sort', '_source', '_source_includes', '_source_excludes'])(
+      '%s given twice is a 400 in the Coco shape, on GET and POST',
+      async (key) => {
+        const o = await client(t);
+        const reason = `${key}: must be given once`;
+        expect((await o.search(`?${key}=1&${key}=2`).expect(400)).body).toEqual({
+          status: 400,
+          error: { reason },
+        });
+        expect((await o.post({}, `?${key}=1&${key}=2`).expect(400)).body).toEqual({
+          status: 400,
+          error: { reason },
+        });
+      },
+    );
+
+    it('filter may be given any number of times (every one must hold)', async () => {
+      const o = await client(t);
+      const res = await o
+        .search('?filter=builtin:true&filter=tags:git&filter=-id:gitlab&size=20')
+        .expect(200);
+      expect(ids(res)).toEqual(['github']);
+    });
+
+    const nest = (levels: number): unknown => {
+      let q: unknown = { term: { category: 'website' } };
+      for (let i = 0; i < levels; i++) q = { bool: { must: q } };
+      return q;
+    };
+
+    it('bool queries nest 16 levels deep; the 17th is a 400', async () => {
+      const o = await client(t);
+      const deep = await o.post({ query: nest(16), size: 20 }).expect(200);
+      const flat = await o.search('?filter=category:website&size=20').expect(200);
+      expect(sorted(ids(deep))).toEqual(sorted(ids(flat)));
+      expect(ids(deep).length).toBeGreaterThan(0);
+      expect((await o.post({ query: nest(17) }).expect(400)).body).toEqual({
+        status: 400,
+        error: { reason: 'query: bool queries may nest at most 16 levels deep' },
+      });
+    });
+
+    it('a body nested 1,550 bool queries deep is a 400 in the Coco shape, not a 500', async () => {
+      const o = await client(t);
+      const res = await o.post({ query: nest(1550) }).expect(400);
+      expect(res.body).toEqual({ status: 400, error: { reason: expect.any(String) } });
     });
   });
 

@@ -744,6 +744,12 @@ describe('Coco Server dialect', () => {
         '?replace=maybe',
         'replace: must be true or false',
       ],
+      [
+        'a replace flag given twice',
+        { name: 'x' },
+        '?replace=true&replace=false',
+        'replace: must be given once',
+      ],
       ['an array body', [], '', 'body: must be a JSON object'],
       ['config as a list', { config: [] }, '', 'config: must be an object'],
     ])('refuses %s with a 400', async (_label, body, query, reason) => {

@@ -1,5 +1,13 @@
 import { RequestValidationError } from '../../http/request-validation';
-import { filterSource, parseFilter, parseSearchRequest, parseSort } from './coco-search.parser';
+import {
+  filterSource,
+  MAX_BOOL_DEPTH,
+  parseFilter,
+  parseSearchRequest,
+  parseSort,
+  singleParam,
+  wildcardMatcher,
+} from './coco-search.parser';
 
 const reasonOf = (fn: () => unknown): string => {
   try {
@@ -127,8 +135,75 @@ describe('parseSearchRequest', () => {
     });
   });
 
-  it('reads the first of a repeated single-valued parameter, as Coco does', () => {
-    expect(parseSearchRequest({ size: ['3', '4'] }, undefined).size).toBe(3);
+  it.each(['query', 'from', 'size', 'sort', '_source', '_source_includes', '_source_excludes'])(
+    'refuses %s given twice (Fastify hands a repeated parameter over as a list)',
+    (key) => {
+      expect(reasonOf(() => parseSearchRequest({ [key]: ['1', '2'] }, undefined))).toBe(
+        `${key}: must be given once`,
+      );
+    },
+  );
+
+  it('reads filter given any number of times, and a one-item list as its item', () => {
+    expect(
+      parseSearchRequest({ filter: ['tags:a', 'tags:b', 'tags:c'] }, undefined).filters,
+    ).toEqual(['a', 'b', 'c'].map((tag) => ({ field: 'tags', op: 'eq', values: [tag] })));
+    expect(parseSearchRequest({ size: ['3'] }, undefined).size).toBe(3);
+  });
+
+  it('refuses a parameter that is not text', () => {
+    expect(reasonOf(() => parseSearchRequest({ size: { a: '1' } }, undefined))).toBe(
+      'size: must be text',
+    );
+    expect(reasonOf(() => parseSearchRequest({ filter: ['a:b', 5] }, undefined))).toBe(
+      'filter: must be text',
+    );
+    expect(reasonOf(() => singleParam({ replace: ['true', 'false'] }, 'replace'))).toBe(
+      'replace: must be given once',
+    );
+    expect(singleParam({}, 'replace')).toBeUndefined();
+    expect(singleParam({ replace: '' }, 'replace')).toBe('');
+  });
+
+  it('bounds the _source patterns: at most 64, each at most 256 characters', () => {
+    const many = Array.from({ length: 65 }, (_, i) => `f${i}`);
+    expect(
+      parseSearchRequest({ _source_includes: many.slice(0, 64).join(',') }, undefined).source
+        .includes,
+    ).toHaveLength(64);
+    expect(
+      reasonOf(() => parseSearchRequest({ _source_includes: many.join(',') }, undefined)),
+    ).toBe('_source_includes: at most 64 patterns');
+    expect(
+      reasonOf(() => parseSearchRequest({ _source_excludes: 'a'.repeat(257) }, undefined)),
+    ).toBe('_source_excludes: a pattern is at most 256 characters');
+    expect(reasonOf(() => parseSearchRequest({ _source: many.join(',') }, undefined))).toBe(
+      '_source: at most 64 patterns',
+    );
+    expect(reasonOf(() => parseSearchRequest({}, { _source: many }))).toBe(
+      '_source: at most 64 patterns',
+    );
+    expect(
+      reasonOf(() => parseSearchRequest({}, { _source: { excludes: ['*'.repeat(257)] } })),
+    ).toBe('_source.excludes: a pattern is at most 256 characters');
+  });
+
+  it(`lets bool queries nest ${MAX_BOOL_DEPTH} levels deep, and no deeper`, () => {
+    const nest = (levels: number): unknown => {
+      let q: unknown = { term: { category: 'x' } };
+      for (let i = 0; i < levels; i++) q = { bool: { must: q } };
+      return q;
+    };
+    expect(parseSearchRequest({}, { query: nest(MAX_BOOL_DEPTH) }).filters).toEqual([
+      { field: 'category', op: 'eq', values: ['x'] },
+    ]);
+    expect(reasonOf(() => parseSearchRequest({}, { query: nest(MAX_BOOL_DEPTH + 1) }))).toBe(
+      'query: bool queries may nest at most 16 levels deep',
+    );
+    // Refused at the 17th level: the rest of a deep body is never walked.
+    expect(reasonOf(() => parseSearchRequest({}, { query: nest(100_000) }))).toBe(
+      'query: bool queries may nest at most 16 levels deep',
+    );
   });
 
   it('treats a blank query as no query', () => {
@@ -327,5 +402,47 @@ describe('filterSource', () => {
 
   it('treats regular-expression characters in a pattern literally', () => {
     expect(filterSource({ 'a.b': 1, axb: 2 }, ['a.b'], [])).toEqual({ 'a.b': 1 });
+    expect(filterSource({ 'a+b': 1, aab: 2, 'a?': 3, a: 4 }, ['a+b', 'a?'], [])).toEqual({
+      'a+b': 1,
+      'a?': 3,
+    });
+  });
+
+  it('answers at once for patterns that make a regular expression backtrack exponentially', async () => {
+    // As regular expressions (`^.*.*...Z$`, `^a.*a.*...b$`) each of these took seconds on
+    // these few fields, and every further star multiplies the time by three or four. A synchronous
+    // hang cannot be interrupted, so the test yields to the timers once done: had the filtering
+    // taken longer than the timeout, Jest's timer fires first and fails the test.
+    const stars = `${'*'.repeat(12)}Z`;
+    const starsBetween = `${'a*'.repeat(10)}b`;
+    const long = { ['a'.repeat(36)]: 1, config: { ['a'.repeat(30)]: 2 } };
+    expect(filterSource(source, [stars], [])).toEqual({});
+    expect(filterSource(source, [], [stars])).toEqual(source);
+    expect(filterSource(long, [starsBetween], [])).toEqual({});
+    expect(filterSource(long, ['*'], [starsBetween])).toEqual(long);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }, 5000);
+});
+
+describe('wildcardMatcher', () => {
+  it.each<[string, string[], string[]]>([
+    ['name', ['name'], ['nam', 'names', 'x.name', '']],
+    ['*', ['', 'id', 'config.nested.host'], []],
+    ['**', ['', 'id', 'config.a'], []],
+    ['n*', ['n', 'name', 'n.x'], ['', 'an', 'id']],
+    ['*name', ['name', 'processor.name', 'rename'], ['names', 'nam']],
+    ['*.name', ['processor.name', 'a.b.name'], ['name', 'processorname']],
+    ['config.*', ['config.', 'config.token', 'config.nested.host'], ['config', 'configx']],
+    ['p*r.n*e', ['processor.name', 'pr.ne', 'pXr.nYe'], ['processor.names', 'processor']],
+    ['a**b', ['ab', 'axb', 'a.x.b'], ['a', 'b', 'ba']],
+    ['a*a', ['aa', 'aba', 'aaa'], ['a', '']],
+    ['ab*ba', ['abba', 'abxba'], ['aba', 'ab', 'ba']],
+    ['*a*b*c*', ['abc', 'xaxbxcx', 'cabc'], ['acb', 'cba', 'ab']],
+    ['a.b', ['a.b'], ['axb', 'a.bc']],
+    ['*.*', ['a.b', '.'], ['ab']],
+  ])('%j matches %j and not %j', (pattern, yes, no) => {
+    const matches = wildcardMatcher(pattern);
+    for (const path of yes) expect([path, matches(path)]).toEqual([path, true]);
+    for (const path of no) expect([path, matches(path)]).toEqual([path, false]);
   });
 });

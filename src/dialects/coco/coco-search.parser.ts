@@ -158,17 +158,27 @@ function nonNegativeInteger(raw: unknown, field: string): number {
   return n;
 }
 
-/** The first value of a URL parameter (Coco reads the first when one is repeated). */
-function single(query: Record<string, unknown>, key: string): string | undefined {
+/**
+ * A single-valued URL parameter. Given twice (`size=1&size=2`) it is a 400: Coco would silently read
+ * the first, and a client that sent both meant something the answer would not show.
+ */
+export function singleParam(query: Record<string, unknown>, key: string): string | undefined {
   const v = query[key];
-  const first = Array.isArray(v) ? (v[0] as unknown) : v;
-  return typeof first === 'string' ? first : undefined;
+  if (v === undefined || typeof v === 'string') return v;
+  if (Array.isArray(v)) {
+    if (v.length === 1 && typeof v[0] === 'string') return v[0];
+    fail(key, 'must be given once');
+  }
+  return fail(key, 'must be text');
 }
 
+/** A repeatable URL parameter (`filter`). */
 function all(query: Record<string, unknown>, key: string): string[] {
   const v = query[key];
   if (v === undefined) return [];
-  return (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string');
+  const list: unknown[] = Array.isArray(v) ? v : [v];
+  if (list.some((x) => typeof x !== 'string')) fail(key, 'must be text');
+  return list as string[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -190,8 +200,23 @@ interface Translated {
   filters: CocoFilter[];
 }
 
-/** The supported subset of the Elasticsearch query DSL, as words and filters. */
-function translateQuery(q: unknown, path: string, negate: boolean, out: Translated): void {
+/**
+ * How deep `bool` queries may nest. Real searches use one or two levels; the bound keeps a hostile
+ * body from driving the recursion (the HTTP layer also bounds JSON nesting as a whole).
+ */
+export const MAX_BOOL_DEPTH = 16;
+
+/**
+ * The supported subset of the Elasticsearch query DSL, as words and filters. `depth` counts the
+ * `bool` queries around `q`.
+ */
+function translateQuery(
+  q: unknown,
+  path: string,
+  negate: boolean,
+  out: Translated,
+  depth = 0,
+): void {
   if (typeof q === 'string') {
     if (negate) fail(path, 'full text cannot be negated');
     out.words.push(q);
@@ -255,16 +280,19 @@ function translateQuery(q: unknown, path: string, negate: boolean, out: Translat
     }
     case 'bool': {
       if (negate) fail(at, 'a bool query inside must_not is not supported');
+      if (depth >= MAX_BOOL_DEPTH) {
+        fail('query', `bool queries may nest at most ${MAX_BOOL_DEPTH} levels deep`);
+      }
       if (!isObject(body)) fail(at, 'must be an object');
       for (const [key, clauses] of Object.entries(body as object)) {
         const list: unknown[] = Array.isArray(clauses) ? clauses : [clauses];
         switch (key) {
           case 'must':
           case 'filter':
-            list.forEach((c, i) => translateQuery(c, `${at}.${key}[${i}]`, false, out));
+            list.forEach((c, i) => translateQuery(c, `${at}.${key}[${i}]`, false, out, depth + 1));
             break;
           case 'must_not':
-            list.forEach((c, i) => translateQuery(c, `${at}.${key}[${i}]`, true, out));
+            list.forEach((c, i) => translateQuery(c, `${at}.${key}[${i}]`, true, out, depth + 1));
             break;
           default:
             fail(`${at}.${key}`, 'is not supported (use must, filter or must_not)');
@@ -341,7 +369,9 @@ function bodyAggregations(raw: unknown, key: string): CocoTermsAggregation[] {
 
 function bodySource(raw: unknown): CocoSourceFilter {
   if (typeof raw === 'boolean') return { enabled: raw, includes: [], excludes: [] };
-  if (typeof raw === 'string') return { enabled: true, includes: splitList(raw), excludes: [] };
+  if (typeof raw === 'string') {
+    return { enabled: true, includes: patterns(splitList(raw), '_source'), excludes: [] };
+  }
   if (Array.isArray(raw))
     return { enabled: true, includes: stringList(raw, '_source'), excludes: [] };
   if (isObject(raw)) {
@@ -356,11 +386,25 @@ function bodySource(raw: unknown): CocoSourceFilter {
   return fail('_source', 'must be a boolean, a field list or {includes, excludes}');
 }
 
+/** A `_source` pattern list of the body: a comma list or a JSON list of strings. */
 function stringList(raw: unknown, at: string): string[] {
-  if (typeof raw === 'string') return splitList(raw);
+  if (typeof raw === 'string') return patterns(splitList(raw), at);
   if (!Array.isArray(raw) || raw.some((v) => typeof v !== 'string'))
     fail(at, 'must be a list of strings');
-  return (raw as string[]).map((s) => s.trim()).filter(Boolean);
+  return patterns((raw as string[]).map((s) => s.trim()).filter(Boolean), at);
+}
+
+/** Bounds on `_source` patterns: no real client needs more, and each is matched against every field. */
+export const SOURCE_PATTERN_LIMITS = { count: 64, length: 256 } as const;
+
+function patterns(list: string[], at: string): string[] {
+  if (list.length > SOURCE_PATTERN_LIMITS.count) {
+    fail(at, `at most ${SOURCE_PATTERN_LIMITS.count} patterns`);
+  }
+  if (list.some((p) => p.length > SOURCE_PATTERN_LIMITS.length)) {
+    fail(at, `a pattern is at most ${SOURCE_PATTERN_LIMITS.length} characters`);
+  }
+  return list;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -404,43 +448,69 @@ export function parseSearchRequest(
     }
   }
 
-  const text = single(query, 'query');
+  const text = singleParam(query, 'query');
   if (text !== undefined) request.query = text;
   if (request.query !== undefined && request.query.trim() === '') delete request.query;
 
-  const from = single(query, 'from');
+  const from = singleParam(query, 'from');
   if (from !== undefined) request.from = nonNegativeInteger(from, 'from');
-  const size = single(query, 'size');
+  const size = singleParam(query, 'size');
   if (size !== undefined) request.size = nonNegativeInteger(size, 'size');
-  const sort = single(query, 'sort');
+  const sort = singleParam(query, 'sort');
   if (sort !== undefined && sort.trim() !== '') request.sort = parseSort(sort);
   for (const filter of all(query, 'filter')) {
     if (filter.trim() !== '') request.filters.push(parseFilter(filter));
   }
 
-  const source = single(query, '_source');
+  const source = singleParam(query, '_source');
   if (source !== undefined) {
     const flag = source.trim().toLowerCase();
     request.source =
       flag === 'false' || flag === 'true'
         ? { enabled: flag === 'true', includes: [], excludes: [] }
-        : { enabled: true, includes: splitList(source), excludes: [] };
+        : { enabled: true, includes: patterns(splitList(source), '_source'), excludes: [] };
   }
-  const includes = single(query, '_source_includes');
-  if (includes !== undefined)
-    request.source = { ...request.source, enabled: true, includes: splitList(includes) };
-  const excludes = single(query, '_source_excludes');
-  if (excludes !== undefined)
-    request.source = { ...request.source, enabled: true, excludes: splitList(excludes) };
+  const includes = singleParam(query, '_source_includes');
+  if (includes !== undefined) {
+    const list = patterns(splitList(includes), '_source_includes');
+    request.source = { ...request.source, enabled: true, includes: list };
+  }
+  const excludes = singleParam(query, '_source_excludes');
+  if (excludes !== undefined) {
+    const list = patterns(splitList(excludes), '_source_excludes');
+    request.source = { ...request.source, enabled: true, excludes: list };
+  }
   return request;
 }
 
 // ---------------------------------------------------------------------------------------------
 // `_source` filtering
 
-function patternOf(glob: string): RegExp {
-  const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
-  return new RegExp(`^${escaped}$`);
+/**
+ * A `_source` pattern as a test on dotted paths: `*` matches any run of characters (dots
+ * included), everything else matches itself. No regular expression: a run of `*` compiled to `.*`
+ * backtracks exponentially (`*************Z` took seconds per field). Here the text between the
+ * stars is found left to right with `indexOf` — the leftmost place is always the best one, so
+ * there is no backtracking — and a test costs at most (path length × pattern length).
+ */
+export function wildcardMatcher(pattern: string): (path: string) => boolean {
+  const parts = pattern.split('*');
+  if (parts.length === 1) return (path) => path === pattern;
+  const head = parts[0] ?? '';
+  const tail = parts[parts.length - 1] ?? '';
+  const middle = parts.slice(1, -1).filter((part) => part !== '');
+  return (path) => {
+    if (path.length < head.length + tail.length) return false;
+    if (!path.startsWith(head) || !path.endsWith(tail)) return false;
+    const end = path.length - tail.length;
+    let at = head.length;
+    for (const part of middle) {
+      const found = path.indexOf(part, at);
+      if (found < 0 || found + part.length > end) return false;
+      at = found + part.length;
+    }
+    return true;
+  };
 }
 
 /**
@@ -452,14 +522,14 @@ export function filterSource(
   includes: string[],
   excludes: string[],
 ): Record<string, unknown> {
-  const inc = includes.map(patternOf);
-  const exc = excludes.map(patternOf);
+  const inc = includes.map(wildcardMatcher);
+  const exc = excludes.map(wildcardMatcher);
   const walk = (node: Record<string, unknown>, prefix: string, included: boolean) => {
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(node)) {
       const path = prefix ? `${prefix}.${key}` : key;
-      if (exc.some((r) => r.test(path))) continue;
-      const here = included || inc.length === 0 || inc.some((r) => r.test(path));
+      if (exc.some((matches) => matches(path))) continue;
+      const here = included || inc.length === 0 || inc.some((matches) => matches(path));
       const kept = keep(value, path, here);
       if (kept !== undefined) out[key] = kept;
     }

@@ -35,7 +35,7 @@ import { ConnectorsService } from '../../connectors/connectors.service';
 import type { Actor } from '../../connectors/domain/connector.input';
 import { dialectValidationPipe, RequestValidationError } from '../../http/request-validation';
 import { CocoExceptionFilter } from './coco-exception.filter';
-import { parseSearchRequest } from './coco-search.parser';
+import { parseSearchRequest, singleParam } from './coco-search.parser';
 import { CocoMapper } from './coco.mapper';
 import { CreateCocoConnectorDto, UpdateCocoConnectorDto } from './dto/coco.requests';
 import {
@@ -79,7 +79,9 @@ async function readBody<T>(raw: unknown, metatype: new () => T): Promise<T> {
   return (await validation.transform(raw, { type: 'body', metatype })) as T;
 }
 
-function replaceFlag(raw: string | undefined): boolean {
+/** `?replace`: absent is false; given with no value, true; given twice, a 400 (`singleParam`). */
+function replaceFlag(query: Record<string, unknown>): boolean {
+  const raw = singleParam(query, 'replace');
   if (raw === undefined) return false;
   const v = raw.trim().toLowerCase();
   if (v === '' || v === 'true' || v === '1') return true;
@@ -233,15 +235,12 @@ export class CocoConnectorsController {
   async update(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
-    @Query('replace') replace: string | undefined,
+    @Query() query: Record<string, unknown>,
     @Body() raw: unknown,
   ): Promise<CocoResultResponse> {
+    const replace = replaceFlag(query);
     const body = await readBody(raw, UpdateCocoConnectorDto);
-    const updated = await this.connectors.update(
-      actor,
-      id,
-      CocoMapper.toChanges(body, replaceFlag(replace)),
-    );
+    const updated = await this.connectors.update(actor, id, CocoMapper.toChanges(body, replace));
     return { _id: updated.id, result: 'updated' };
   }
 
