@@ -443,26 +443,26 @@ describe('OpenAPI documents', () => {
       {
         'post /connector': {
           ok: 'CocoCreatedResponse',
-          errors: [400, 401, 409, 413],
+          errors: [400, 401, 409, 413, 429],
           body: 'CreateCocoConnectorDto',
         },
-        'get /connector/_search': { ok: 'CocoSearchResponse', errors: [400, 401] },
-        'post /connector/_search': { ok: 'CocoSearchResponse', errors: [400, 401, 413] },
+        'get /connector/_search': { ok: 'CocoSearchResponse', errors: [400, 401, 429] },
+        'post /connector/_search': { ok: 'CocoSearchResponse', errors: [400, 401, 413, 429] },
         'get /connector/{id}': {
           ok: 'CocoGetResponse',
           notFound: 'CocoGetResponse',
-          errors: [401],
+          errors: [401, 429],
         },
         'put /connector/{id}': {
           ok: 'CocoResultResponse',
           notFound: 'CocoResultResponse',
-          errors: [400, 401, 413],
+          errors: [400, 401, 413, 429],
           body: 'UpdateCocoConnectorDto',
         },
         'delete /connector/{id}': {
           ok: 'CocoResultResponse',
           notFound: 'CocoResultResponse',
-          errors: [401, 403],
+          errors: [401, 403, 429],
         },
       };
     const both = Object.entries(COCO).flatMap(([key, spec]) => {

@@ -170,6 +170,26 @@ describe('platform: logs, health, migrations', () => {
         keep: 'me',
       });
     });
+
+    it('keeps Coco config keys that shadow Object.prototype, as sent', async () => {
+      const created = await request(t.server)
+        .post('/connector/')
+        .set('Authorization', `Bearer ${key}`)
+        .send({
+          name: 'Proto',
+          config: { constructor: 'c', hasOwnProperty: { y: 2 }, keep: 'me' },
+        })
+        .expect(200);
+      const read = await request(t.server)
+        .get(`/connector/${created.body._id}`)
+        .set('Authorization', `Bearer ${key}`)
+        .expect(200);
+      expect(read.body._source.config).toEqual({
+        constructor: 'c',
+        hasOwnProperty: { y: 2 },
+        keep: 'me',
+      });
+    });
   });
 
   describe('migrations', () => {

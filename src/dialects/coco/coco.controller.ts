@@ -53,8 +53,9 @@ import {
  */
 const validation = dialectValidationPipe({ forbidUnknownFields: false });
 
+/** The given statuses, and the 429 every route may answer (rate limits). */
 const errors = (...statuses: number[]) =>
-  statuses.map((status) =>
+  [...statuses, 429].map((status) =>
     ApiResponse({
       status,
       type: CocoErrorBody,

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { FreeFormObject } from '../../../http/request-validation';
 import {
   IsArray,
   IsBoolean,
@@ -107,6 +108,7 @@ class CocoWritableFields {
   })
   @optional()
   @IsObject()
+  @FreeFormObject()
   config?: Record<string, unknown> | null;
   @ApiPropertyOptional({ default: false }) @optional() @IsBoolean() oauth_connect_implemented?:
     boolean | null;
