@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import {
+  applyDecorators,
   Body,
   Controller,
   Delete,
@@ -62,12 +63,6 @@ const errors = (...statuses: number[]) =>
       description: 'Error: {"status": N, "error": {"reason": "..."}}',
     }),
   );
-
-function apply(...decorators: MethodDecorator[]): MethodDecorator {
-  return (target, key, descriptor) => {
-    for (const d of decorators) d(target, key, descriptor);
-  };
-}
 
 /**
  * A create or update body, checked by hand rather than by a parameter pipe so that a body that is
@@ -140,7 +135,7 @@ export class CocoConnectorsController {
   })
   @ApiBody({ type: CreateCocoConnectorDto })
   @ApiOkResponse({ type: CocoCreatedResponse })
-  @apply(...errors(400, 401, 409, 413))
+  @applyDecorators(...errors(400, 401, 409, 413))
   async create(@CurrentActor() actor: Actor, @Body() raw: unknown): Promise<CocoCreatedResponse> {
     const body = await readBody(raw, CreateCocoConnectorDto);
     const created = await this.connectors.create(actor, CocoMapper.toNewConnector(body));
@@ -170,9 +165,9 @@ export class CocoConnectorsController {
     description:
       'Newest first by default. `hits.total` is exact up to 10,000 (`relation: "eq"`), then `{"value": 10000, "relation": "gte"}`.',
   })
-  @apply(...SEARCH_PARAMS)
+  @applyDecorators(...SEARCH_PARAMS)
   @ApiOkResponse({ type: CocoSearchResponse })
-  @apply(...errors(400, 401))
+  @applyDecorators(...errors(400, 401))
   search(
     @CurrentActor() actor: Actor,
     @Query() query: Record<string, unknown>,
@@ -187,7 +182,7 @@ export class CocoConnectorsController {
     description:
       'Body keys: `query` (match_all, query_string, simple_query_string, multi_match, term, terms, ids, exists, bool with must/filter/must_not), `from`, `size`, `sort`, `aggs` (terms on category or tags), `_source`, `track_total_hits`. URL parameters win over the body.',
   })
-  @apply(...SEARCH_PARAMS)
+  @applyDecorators(...SEARCH_PARAMS)
   @ApiBody({
     schema: {
       type: 'object',
@@ -195,7 +190,7 @@ export class CocoConnectorsController {
     },
   })
   @ApiOkResponse({ type: CocoSearchResponse })
-  @apply(...errors(400, 401, 413))
+  @applyDecorators(...errors(400, 401, 413))
   searchWithBody(
     @CurrentActor() actor: Actor,
     @Query() query: Record<string, unknown>,
@@ -212,7 +207,7 @@ export class CocoConnectorsController {
     type: CocoGetResponse,
     description: '`{"_id": "...", "found": false}`',
   })
-  @apply(...errors(401))
+  @applyDecorators(...errors(401))
   async get(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<CocoGetResponse> {
     const connector = await this.connectors.get(actor, id);
     return { _id: connector.id, _source: CocoMapper.toSource(connector), found: true };
@@ -232,7 +227,7 @@ export class CocoConnectorsController {
     type: CocoResultResponse,
     description: '`{"_id": "...", "result": "not_found"}`',
   })
-  @apply(...errors(400, 401, 413))
+  @applyDecorators(...errors(400, 401, 413))
   async update(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
@@ -256,7 +251,7 @@ export class CocoConnectorsController {
     type: CocoResultResponse,
     description: '`{"_id": "...", "result": "not_found"}`',
   })
-  @apply(...errors(401, 403))
+  @applyDecorators(...errors(401, 403))
   async delete(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<CocoResultResponse> {
     await this.connectors.delete(actor, id);
     return { _id: id, result: 'deleted' };

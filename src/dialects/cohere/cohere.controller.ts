@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   Body,
   Controller,
   Delete,
@@ -49,12 +50,6 @@ const errors = (...statuses: number[]) =>
     ApiResponse({ status, type: CohereErrorBody, description: 'Error: {"message": "..."}' }),
   );
 
-function apply(...decorators: MethodDecorator[]): MethodDecorator {
-  return (target, key, descriptor) => {
-    for (const d of decorators) d(target, key, descriptor);
-  };
-}
-
 /** Cohere v1 connectors, at the root and under /cohere. */
 @ApiTags('Cohere v1 connectors')
 @ApiBearerAuth()
@@ -74,7 +69,7 @@ export class CohereConnectorsController {
     description: 'Newest first, with the exact total_count.',
   })
   @ApiOkResponse({ type: CohereListConnectorsResponse })
-  @apply(...errors(400, 401))
+  @applyDecorators(...errors(400, 401))
   async list(
     @CurrentActor() actor: Actor,
     @Query() query: ListConnectorsQuery,
@@ -94,7 +89,7 @@ export class CohereConnectorsController {
   @ApiOperation({ summary: 'Create a Connector' })
   @ApiBody({ type: CreateConnectorDto })
   @ApiOkResponse({ type: CohereConnectorResponse })
-  @apply(...errors(400, 401, 413, 415))
+  @applyDecorators(...errors(400, 401, 413, 415))
   async create(
     @CurrentActor() actor: Actor,
     @Body() body: CreateConnectorDto,
@@ -106,7 +101,7 @@ export class CohereConnectorsController {
   @Get(':id')
   @ApiOperation({ summary: 'Get a Connector' })
   @ApiOkResponse({ type: CohereConnectorResponse })
-  @apply(...errors(401, 404))
+  @applyDecorators(...errors(401, 404))
   async get(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
@@ -118,7 +113,7 @@ export class CohereConnectorsController {
   @ApiOperation({ summary: 'Update a Connector', description: 'Omitted fields are not updated.' })
   @ApiBody({ type: UpdateConnectorDto })
   @ApiOkResponse({ type: CohereConnectorResponse })
-  @apply(...errors(400, 401, 404, 413, 415))
+  @applyDecorators(...errors(400, 401, 404, 413, 415))
   async update(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
@@ -131,7 +126,7 @@ export class CohereConnectorsController {
   @Delete(':id')
   @ApiOperation({ summary: 'Delete a Connector' })
   @ApiOkResponse({ type: CohereDeleteResponse, description: '`{}`' })
-  @apply(...errors(401, 403, 404))
+  @applyDecorators(...errors(401, 403, 404))
   async delete(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
@@ -148,7 +143,7 @@ export class CohereConnectorsController {
       "Returns the data source's authorization URL (response_type=code, client_id, redirect_uri, scope, signed state). GET is accepted too.",
   })
   @ApiOkResponse({ type: CohereOAuthAuthorizeResponse })
-  @apply(...errors(400, 401, 404))
+  @applyDecorators(...errors(400, 401, 404))
   async authorize(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
@@ -163,7 +158,7 @@ export class CohereConnectorsController {
   @Get(':id/oauth/authorize')
   @ApiOperation({ summary: 'Authorize with oAuth (GET, as the old Python SDK sends it)' })
   @ApiOkResponse({ type: CohereOAuthAuthorizeResponse })
-  @apply(...errors(400, 401, 404))
+  @applyDecorators(...errors(400, 401, 404))
   authorizeWithGet(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,

@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   Body,
   Controller,
   Delete,
@@ -63,12 +64,6 @@ const errors = (...statuses: number[]) =>
     ApiResponse({ status, type: GenericErrorEnvelope, description: ERROR_TEXT[status] }),
   );
 
-function apply(...decorators: MethodDecorator[]): MethodDecorator {
-  return (target, key, descriptor) => {
-    for (const d of decorators) d(target, key, descriptor);
-  };
-}
-
 /** The generic envelope dialect (B3OS's connectors API). */
 @ApiTags('Generic connectors')
 @ApiBearerAuth()
@@ -82,7 +77,7 @@ export class GenericConnectorsController {
   @Get(BASE)
   @ApiOperation({ summary: 'List connectors', description: 'Newest first.' })
   @ApiOkResponse({ type: GenericConnectorListEnvelope })
-  @apply(...errors(400, 401))
+  @applyDecorators(...errors(400, 401))
   async list(
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
@@ -107,7 +102,7 @@ export class GenericConnectorsController {
   })
   @ApiBody({ type: CreateGenericConnectorDto })
   @ApiOkResponse({ type: GenericConnectorEnvelope })
-  @apply(...errors(400, 401, 413, 415))
+  @applyDecorators(...errors(400, 401, 413, 415))
   async create(
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
@@ -121,7 +116,7 @@ export class GenericConnectorsController {
   @ApiOperation({ summary: 'Get a connector' })
   @ApiParam({ name: 'id', description: 'Connector ID' })
   @ApiOkResponse({ type: GenericConnectorEnvelope })
-  @apply(...errors(401, 404))
+  @applyDecorators(...errors(401, 404))
   async get(
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
@@ -140,7 +135,7 @@ export class GenericConnectorsController {
   @ApiParam({ name: 'id', description: 'Connector ID' })
   @ApiBody({ type: UpdateGenericConnectorDto, description: 'Connector update details' })
   @ApiOkResponse({ type: GenericConnectorEnvelope })
-  @apply(...errors(400, 401, 404, 413, 415))
+  @applyDecorators(...errors(400, 401, 404, 413, 415))
   async update(
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
@@ -155,7 +150,7 @@ export class GenericConnectorsController {
   @ApiOperation({ summary: 'Delete a connector', description: 'The envelope without `data`.' })
   @ApiParam({ name: 'id', description: 'Connector ID' })
   @ApiOkResponse({ type: GenericDeleteEnvelope })
-  @apply(...errors(401, 403, 404))
+  @applyDecorators(...errors(401, 403, 404))
   async delete(
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
