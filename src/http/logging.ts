@@ -56,7 +56,10 @@ export function loggerParams(level: string, stream?: NodeJS.WritableStream): Par
           headers: loggedHeaders(req.headers),
         }),
       },
-      autoLogging: { ignore: (req) => req.url === '/health' },
+      // The middleware may rewrite req.url; originalUrl is the path the client asked for.
+      autoLogging: {
+        ignore: (req) => ((req as { originalUrl?: string }).originalUrl ?? req.url) === '/health',
+      },
     },
   };
 }
