@@ -6,6 +6,7 @@ import { CoreModule } from './core.module';
 import { typeOrmOptions } from './database/typeorm-options';
 import { DIALECTS } from './dialects';
 import { HealthModule } from './health/health.module';
+import { IdempotencyModule } from './idempotency/idempotency.module';
 import { loggerParams } from './http/logging';
 import { ThrottlingModule } from './http/throttling';
 
@@ -28,6 +29,7 @@ export class AppModule {
           exports: [APP_CONFIG],
         },
         CoreModule,
+        IdempotencyModule,
         HealthModule,
         ThrottlingModule,
         ...DIALECTS.map((d) => d.module),

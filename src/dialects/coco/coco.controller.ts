@@ -35,6 +35,7 @@ import { APP_CONFIG, type RuntimeConfig } from '../../config/runtime';
 import { ConnectorsService } from '../../connectors/connectors.service';
 import type { Actor } from '../../connectors/domain/connector.input';
 import { dialectValidationPipe, RequestValidationError } from '../../http/request-validation';
+import { Idempotent } from '../../idempotency/idempotency.interceptor';
 import { CocoExceptionFilter } from './coco-exception.filter';
 import { parseSearchRequest, singleParam } from './coco-search.parser';
 import { CocoMapper } from './coco.mapper';
@@ -128,6 +129,7 @@ export class CocoConnectorsController {
 
   @Post()
   @HttpCode(200)
+  @Idempotent()
   @ApiOperation({
     summary: 'Create a Connector',
     description:
@@ -148,6 +150,7 @@ export class CocoConnectorsController {
    */
   @Post('*')
   @HttpCode(200)
+  @Idempotent()
   @ApiExcludeEndpoint()
   async createWithSlash(
     @CurrentActor() actor: Actor,

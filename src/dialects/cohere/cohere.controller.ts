@@ -24,6 +24,7 @@ import {
 import { ApiKeyGuard, CurrentActor } from '../../auth/api-key.guard';
 import { ConnectorsService } from '../../connectors/connectors.service';
 import type { Actor } from '../../connectors/domain/connector.input';
+import { Idempotent } from '../../idempotency/idempotency.interceptor';
 import { dialectValidationPipe } from '../../http/request-validation';
 import { OAuthAuthorizer } from '../../oauth/oauth-authorizer';
 import { CohereExceptionFilter } from './cohere-exception.filter';
@@ -86,6 +87,7 @@ export class CohereConnectorsController {
 
   @Post()
   @HttpCode(200)
+  @Idempotent()
   @ApiOperation({ summary: 'Create a Connector' })
   @ApiBody({ type: CreateConnectorDto })
   @ApiOkResponse({ type: CohereConnectorResponse })

@@ -26,6 +26,7 @@ import { ApiKeyGuard, CurrentActor } from '../../auth/api-key.guard';
 import { ConnectorsService } from '../../connectors/connectors.service';
 import type { Actor } from '../../connectors/domain/connector.input';
 import { dialectValidationPipe } from '../../http/request-validation';
+import { Idempotent } from '../../idempotency/idempotency.interceptor';
 import {
   CreateGenericConnectorDto,
   DEFAULT_PAGE_LIMIT,
@@ -96,6 +97,7 @@ export class GenericConnectorsController {
 
   @Post(BASE)
   @HttpCode(200)
+  @Idempotent()
   @ApiOperation({
     summary: 'Create a connector',
     description: 'Answers 200 (not 201): every success of this dialect is `"code": 200`.',
