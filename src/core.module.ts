@@ -3,12 +3,19 @@ import { DataSource } from 'typeorm';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeysService } from './auth/api-keys.service';
 import { APP_CONFIG, type RuntimeConfig } from './config/runtime';
+import {
+  ConnectorCredentials,
+  NoOAuthGrants,
+  OAuthAccessTokens,
+} from './connector-calls/connector-credentials';
+import { ConnectorSearch } from './connector-calls/connector-search';
 import { ConnectorsService } from './connectors/connectors.service';
 import { ConnectorRepository } from './connectors/domain/connector.repository';
 import { TypeOrmConnectorRepository } from './connectors/persistence/typeorm-connector.repository';
 import { runMigrationsLocked } from './database/migrate';
 import { OAuthAuthorizer } from './oauth/oauth-authorizer';
 import { OAuthStateSigner } from './oauth/oauth-state';
+import { isForbiddenLiteralUrl } from './outbound/address-policy';
 import { OutboundHttp } from './outbound/outbound-http';
 import { parseKey, SecretCipher } from './secrets/cipher';
 
@@ -58,9 +65,11 @@ class Startup implements OnModuleInit {
     },
     {
       provide: ConnectorsService,
-      inject: [ConnectorRepository, SecretCipher],
-      useFactory: (repo: ConnectorRepository, cipher: SecretCipher) =>
-        new ConnectorsService(repo, cipher),
+      inject: [ConnectorRepository, SecretCipher, APP_CONFIG],
+      useFactory: (repo: ConnectorRepository, cipher: SecretCipher, config: RuntimeConfig) =>
+        new ConnectorsService(repo, cipher, undefined, {
+          refuses: (url) => !config.outboundAllowPrivate && isForbiddenLiteralUrl(url),
+        }),
     },
     {
       provide: ApiKeysService,
@@ -93,6 +102,23 @@ class Startup implements OnModuleInit {
           defaultMaxBytes: config.outboundMaxBytes,
         }),
     },
+    // The OAuth feature replaces this with the provider of the calling key's access tokens.
+    { provide: OAuthAccessTokens, useClass: NoOAuthGrants },
+    {
+      provide: ConnectorCredentials,
+      inject: [ConnectorsService, OAuthAccessTokens],
+      useFactory: (connectors: ConnectorsService, oauth: OAuthAccessTokens) =>
+        new ConnectorCredentials(connectors, oauth),
+    },
+    {
+      provide: ConnectorSearch,
+      inject: [ConnectorsService, ConnectorCredentials, OutboundHttp],
+      useFactory: (
+        connectors: ConnectorsService,
+        credentials: ConnectorCredentials,
+        http: OutboundHttp,
+      ) => new ConnectorSearch(connectors, credentials, http),
+    },
     ApiKeyGuard,
     Startup,
   ],
@@ -103,6 +129,7 @@ class Startup implements OnModuleInit {
     OAuthAuthorizer,
     ApiKeyGuard,
     OutboundHttp,
+    ConnectorSearch,
   ],
 })
 export class CoreModule {}
