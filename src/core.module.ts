@@ -3,12 +3,20 @@ import { DataSource } from 'typeorm';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeysService } from './auth/api-keys.service';
 import { APP_CONFIG, type RuntimeConfig } from './config/runtime';
+import {
+  ConnectorCredentials,
+  NoOAuthGrants,
+  OAuthAccessTokens,
+} from './connector-calls/connector-credentials';
+import { ConnectorSearch } from './connector-calls/connector-search';
 import { ConnectorsService } from './connectors/connectors.service';
 import { ConnectorRepository } from './connectors/domain/connector.repository';
 import { TypeOrmConnectorRepository } from './connectors/persistence/typeorm-connector.repository';
 import { runMigrationsLocked } from './database/migrate';
 import { OAuthAuthorizer } from './oauth/oauth-authorizer';
 import { OAuthStateSigner } from './oauth/oauth-state';
+import { isForbiddenLiteralUrl } from './outbound/address-policy';
+import { OutboundHttp } from './outbound/outbound-http';
 import { parseKey, SecretCipher } from './secrets/cipher';
 
 /** At start: migrations (under the advisory lock), then the configured keys and built-ins. */
@@ -57,9 +65,11 @@ class Startup implements OnModuleInit {
     },
     {
       provide: ConnectorsService,
-      inject: [ConnectorRepository, SecretCipher],
-      useFactory: (repo: ConnectorRepository, cipher: SecretCipher) =>
-        new ConnectorsService(repo, cipher),
+      inject: [ConnectorRepository, SecretCipher, APP_CONFIG],
+      useFactory: (repo: ConnectorRepository, cipher: SecretCipher, config: RuntimeConfig) =>
+        new ConnectorsService(repo, cipher, undefined, {
+          refuses: (url) => !config.outboundAllowPrivate && isForbiddenLiteralUrl(url),
+        }),
     },
     {
       provide: ApiKeysService,
@@ -82,9 +92,44 @@ class Startup implements OnModuleInit {
         config: RuntimeConfig,
       ) => new OAuthAuthorizer(connectors, signer, config.publicUrl),
     },
+    {
+      provide: OutboundHttp,
+      inject: [APP_CONFIG],
+      useFactory: (config: RuntimeConfig) =>
+        new OutboundHttp({
+          allowPrivate: config.outboundAllowPrivate,
+          defaultTimeoutMs: config.outboundTimeoutMs,
+          defaultMaxBytes: config.outboundMaxBytes,
+        }),
+    },
+    // The OAuth feature replaces this with the provider of the calling key's access tokens.
+    { provide: OAuthAccessTokens, useClass: NoOAuthGrants },
+    {
+      provide: ConnectorCredentials,
+      inject: [ConnectorsService, OAuthAccessTokens],
+      useFactory: (connectors: ConnectorsService, oauth: OAuthAccessTokens) =>
+        new ConnectorCredentials(connectors, oauth),
+    },
+    {
+      provide: ConnectorSearch,
+      inject: [ConnectorsService, ConnectorCredentials, OutboundHttp],
+      useFactory: (
+        connectors: ConnectorsService,
+        credentials: ConnectorCredentials,
+        http: OutboundHttp,
+      ) => new ConnectorSearch(connectors, credentials, http),
+    },
     ApiKeyGuard,
     Startup,
   ],
-  exports: [SecretCipher, ConnectorsService, ApiKeysService, OAuthAuthorizer, ApiKeyGuard],
+  exports: [
+    SecretCipher,
+    ConnectorsService,
+    ApiKeysService,
+    OAuthAuthorizer,
+    ApiKeyGuard,
+    OutboundHttp,
+    ConnectorSearch,
+  ],
 })
 export class CoreModule {}

@@ -41,6 +41,12 @@ export function domainStatus(code: ConnectorErrorCode): number {
     // Understood, and the connector exists, but a built-in may never be deleted.
     case 'CONNECTOR.BUILTIN_NOT_DELETABLE':
       return 403;
+    // The caller's key holds no credential (OAuth grant) for calling the connector.
+    case 'CONNECTOR.NOT_AUTHORIZED':
+      return 401;
+    // The connector's server failed the call (a gateway between the client and it).
+    case 'CONNECTOR.UPSTREAM_FAILED':
+      return 502;
   }
 }
 

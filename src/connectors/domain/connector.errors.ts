@@ -7,7 +7,9 @@ export type ConnectorErrorCode =
   | 'CONNECTOR.ALREADY_EXISTS'
   | 'CONNECTOR.INVALID'
   | 'CONNECTOR.BUILTIN_NOT_DELETABLE'
-  | 'CONNECTOR.OAUTH_NOT_CONFIGURED';
+  | 'CONNECTOR.OAUTH_NOT_CONFIGURED'
+  | 'CONNECTOR.NOT_AUTHORIZED'
+  | 'CONNECTOR.UPSTREAM_FAILED';
 
 export interface FieldProblem {
   field: string;
@@ -54,5 +56,44 @@ export class OAuthNotConfiguredError extends ConnectorError {
   readonly code = 'CONNECTOR.OAUTH_NOT_CONFIGURED' as const;
   constructor(readonly connectorId: string) {
     super(`connector '${connectorId}' has no oauth configuration`);
+  }
+}
+
+/**
+ * A stored secret would go to another origin than the one it was given for: the caller must send
+ * it again. The message is the rule itself; `problems` names the field.
+ */
+export class SecretMustBeResentError extends InvalidConnectorError {
+  constructor(field: 'oauth.client_secret' | 'service_auth.token', movedUrl: 'token_url' | 'url') {
+    const secret = field === 'oauth.client_secret' ? 'client_secret' : 'service_auth.token';
+    super([{ field, reason: `must be sent again when ${movedUrl} moves to another host` }]);
+    this.message = `${secret} must be sent again when ${movedUrl} moves to another host`;
+  }
+}
+
+/** Calling the connector needs a credential the caller does not have (an OAuth grant). */
+export class ConnectorNotAuthorizedError extends ConnectorError {
+  readonly code = 'CONNECTOR.NOT_AUTHORIZED' as const;
+  constructor(
+    readonly connectorId: string,
+    message = `not authorized for connector '${connectorId}': authorize first (POST /v1/connectors/${connectorId}/oauth/authorize)`,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The connector's own server failed the call: a non-2xx answer, no answer in time, an answer too
+ * large or not the expected JSON, or an address the gateway refuses to call. The message names the
+ * upstream status, never the upstream body.
+ */
+export class ConnectorCallFailedError extends ConnectorError {
+  readonly code = 'CONNECTOR.UPSTREAM_FAILED' as const;
+  constructor(
+    readonly connectorId: string,
+    message: string,
+    readonly upstreamStatus: number | null = null,
+  ) {
+    super(message);
   }
 }
