@@ -2,6 +2,7 @@ import type { Sealed } from '../secrets/cipher';
 import { SecretCipher } from '../secrets/cipher';
 import { deepMerge, type JsonObject } from '../secrets/json';
 import { isMask } from '../secrets/mask';
+import { resealJson } from '../secrets/reseal';
 import {
   MaskWithoutSecretError,
   mergeTree,
@@ -239,7 +240,33 @@ export class ConnectorsService {
     next.updatedAt =
       now.getTime() > current.updatedAt.getTime() ? now : new Date(current.updatedAt.getTime() + 1);
     next.updatedBy = actor.apiKeyId;
-    return next;
+    return this.resealKept(next, ctx);
+  }
+
+  /**
+   * Lazy rotation: every sealed value a write keeps is sealed again under the current key (the
+   * same context, so it stays bound to this connector and field). One that does not open is kept
+   * as it was: a write never fails over a value it does not change.
+   */
+  private resealKept(c: Connector, ctx: string): Connector {
+    const reseal = <T extends Sealed | SealedTree>(value: T, field: string): T =>
+      resealJson(this.cipher, value, `${ctx}#${field}`).value;
+    return {
+      ...c,
+      config: c.config && reseal(c.config, 'config'),
+      oauth: c.oauth && {
+        ...c.oauth,
+        clientSecret: c.oauth.clientSecret && reseal(c.oauth.clientSecret, 'oauth'),
+      },
+      serviceAuth: c.serviceAuth && {
+        ...c.serviceAuth,
+        token: reseal(c.serviceAuth.token, 'service_auth'),
+      },
+      oauthGrant: c.oauthGrant && {
+        ...c.oauthGrant,
+        tokens: reseal(c.oauthGrant.tokens, 'oauth_grant'),
+      },
+    };
   }
 
   private sealConfig(value: JsonObject, stored: SealedTree | null, ctx: string): SealedTree {

@@ -1,0 +1,274 @@
+import { sealContext } from '../connectors/connectors.service';
+import type { SecretCipher } from './cipher';
+import type { Json } from './json';
+import { resealJson } from './reseal';
+
+/**
+ * Where the store keeps sealed values, and what rotating them takes: counting them per key id (at
+ * start and for `secrets status`) and re-sealing them under the current key (`secrets reseal`).
+ * SQL goes through a `SqlRunner` so this module knows no database library.
+ */
+
+/** One column holding sealed values (`gw1.<keyId>.<payload>`), as one value or inside JSON. */
+export interface SealedSource {
+  table: string;
+  column: string;
+  /** `text`: the column is one sealed value; `jsonb`: sealed strings anywhere inside it. */
+  type: 'text' | 'jsonb';
+  /** The table's primary key columns: batches walk the table in this order. */
+  key: readonly string[];
+  /** The AEAD context every sealed value of this column was sealed with, from the row's key. */
+  context(row: Record<string, string>): string;
+}
+
+const connectorField =
+  (field: string) =>
+  (row: Record<string, string>): string =>
+    `${sealContext(row.organization_id ?? '', row.id ?? '')}#${field}`;
+
+const CONNECTOR_KEY = ['organization_id', 'id'] as const;
+
+/**
+ * Every column that holds sealed values. A table or column that starts holding sealed values is
+ * one line here: the start check, `secrets status` and `secrets reseal` all follow this list.
+ */
+export const SEALED_SOURCES: readonly SealedSource[] = [
+  {
+    table: 'connectors',
+    column: 'config',
+    type: 'jsonb',
+    key: CONNECTOR_KEY,
+    context: connectorField('config'),
+  },
+  {
+    table: 'connectors',
+    column: 'oauth',
+    type: 'jsonb',
+    key: CONNECTOR_KEY,
+    context: connectorField('oauth'),
+  },
+  {
+    table: 'connectors',
+    column: 'service_auth_token',
+    type: 'text',
+    key: CONNECTOR_KEY,
+    context: connectorField('service_auth'),
+  },
+  {
+    table: 'connectors',
+    column: 'oauth_grant',
+    type: 'jsonb',
+    key: CONNECTOR_KEY,
+    context: connectorField('oauth_grant'),
+  },
+];
+
+type Rows = Array<Record<string, unknown>>;
+type Query = (sql: string, params?: unknown[]) => Promise<Rows>;
+
+/** What this module needs of a database: queries, and a transaction to lock rows in. */
+export interface SqlRunner {
+  query: Query;
+  transaction<T>(fn: (query: Query) => Promise<T>): Promise<T>;
+}
+
+/**
+ * A sealed value as it appears in a column's JSON text (`to_jsonb(column)::text`, for text columns
+ * too): a whole JSON string `"gw1.<keyId>.<payload>"`. Captures the key id.
+ */
+const SEALED_IN_JSON = String.raw`"gw1\.([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+"`;
+
+const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** The sealed sources grouped by table, so each table is read once. */
+function byTable(sources: readonly SealedSource[]): Map<string, SealedSource[]> {
+  const tables = new Map<string, SealedSource[]>();
+  for (const source of sources) {
+    const list = tables.get(source.table);
+    if (list) list.push(source);
+    else tables.set(source.table, [source]);
+  }
+  return tables;
+}
+
+/** The JSON text of every sealed column of a table's row, as one SQL expression. */
+function sealedText(sources: SealedSource[]): string {
+  return `concat_ws(' ', ${sources.map((s) => `to_jsonb(${ident(s.column)})::text`).join(', ')})`;
+}
+
+/**
+ * How many sealed values the store holds under each key id: one aggregate query, one pass over
+ * each table (regular expressions over the columns' JSON text), whatever the number of rows.
+ */
+export async function countSealedByKey(
+  db: Pick<SqlRunner, 'query'>,
+  sources: readonly SealedSource[] = SEALED_SOURCES,
+): Promise<Map<string, number>> {
+  const parts = [...byTable(sources)].map(
+    ([table, list]) =>
+      `SELECT m[1] AS key_id FROM ${ident(table)} t,
+         LATERAL regexp_matches(${sealedText(list)}, '${SEALED_IN_JSON}', 'g') m
+       WHERE ${sealedText(list)} LIKE '%"gw1.%'`,
+  );
+  const rows = await db.query(
+    `SELECT key_id, count(*)::int AS n FROM (${parts.join(' UNION ALL ')}) s
+     GROUP BY key_id ORDER BY key_id`,
+  );
+  return new Map(rows.map((r) => [String(r.key_id), Number(r.n)]));
+}
+
+export type KeyState = 'current' | 'previous' | 'unknown';
+
+export interface KeyCount {
+  keyId: string;
+  values: number;
+  state: KeyState;
+}
+
+/** Every key id in use or configured, with its count and whether the configured keys hold it. */
+export function describeKeys(cipher: SecretCipher, counts: Map<string, number>): KeyCount[] {
+  const ids = [...new Set([...cipher.keyIds, ...counts.keys()])];
+  const state = (id: string): KeyState =>
+    id === cipher.primaryKeyId ? 'current' : cipher.hasKey(id) ? 'previous' : 'unknown';
+  return ids.map((keyId) => ({ keyId, values: counts.get(keyId) ?? 0, state: state(keyId) }));
+}
+
+export class UnknownKeyError extends Error {}
+
+/**
+ * Fails closed: a sealed value under a key id the configuration does not hold could never be
+ * opened again, so the gateway refuses to start rather than serve a store it cannot read.
+ */
+export async function assertKeysCoverStore(
+  db: Pick<SqlRunner, 'query'>,
+  cipher: SecretCipher,
+): Promise<KeyCount[]> {
+  const keys = describeKeys(cipher, await countSealedByKey(db));
+  const unknown = keys.filter((k) => k.state === 'unknown');
+  if (unknown.length) {
+    const list = unknown.map((k) => `key id ${k.keyId} (${k.values} sealed values)`).join(', ');
+    throw new UnknownKeyError(
+      `the store holds secrets sealed under ${list}, which neither GATEWAY_ENCRYPTION_KEY nor ` +
+        'GATEWAY_PREVIOUS_ENCRYPTION_KEYS holds: add that key (to GATEWAY_PREVIOUS_ENCRYPTION_KEYS ' +
+        'after a rotation) and start again. Refusing to start rather than lose those secrets.',
+    );
+  }
+  return keys;
+}
+
+export interface ResealProgress {
+  table: string;
+  /** Rows looked at so far in this table (only rows holding values under older keys). */
+  rows: number;
+  resealed: number;
+  failed: number;
+}
+
+export interface ResealResult {
+  resealed: number;
+  /** Values under older keys that did not open: left as they were, reported. */
+  failed: number;
+  /** Sealed values still under keys other than the current one, counted after the run. */
+  remaining: number;
+}
+
+/**
+ * Re-seals every value under an older key with the current one, while gateways keep serving: a
+ * batch at a time, each in its own short transaction that locks only its rows (`FOR UPDATE SKIP
+ * LOCKED`: a row a gateway is writing is skipped, and that write re-seals it anyway). Idempotent
+ * and resumable: only rows still holding older values are read, so a stopped run continues where
+ * it stopped. Rows skipped while locked are retried in a further pass.
+ */
+export async function resealStore(
+  db: SqlRunner,
+  cipher: SecretCipher,
+  options: {
+    batchSize?: number;
+    onProgress?: (progress: ResealProgress) => void;
+    sources?: readonly SealedSource[];
+  } = {},
+): Promise<ResealResult> {
+  const batchSize = options.batchSize ?? 200;
+  const sources = options.sources ?? SEALED_SOURCES;
+  let resealed = 0;
+  let failed = 0;
+  for (let pass = 0; pass < 3; pass++) {
+    let passResealed = 0;
+    for (const [table, list] of byTable(sources)) {
+      const outcome = await resealTable(db, cipher, table, list, batchSize, options.onProgress);
+      passResealed += outcome.resealed;
+      if (pass === 0) failed += outcome.failed;
+    }
+    resealed += passResealed;
+    if (!passResealed) break;
+  }
+  const counts = await countSealedByKey(db, sources);
+  const remaining = [...counts]
+    .filter(([keyId]) => keyId !== cipher.primaryKeyId)
+    .reduce((sum, [, n]) => sum + n, 0);
+  return { resealed, failed, remaining };
+}
+
+async function resealTable(
+  db: SqlRunner,
+  cipher: SecretCipher,
+  table: string,
+  sources: SealedSource[],
+  batchSize: number,
+  onProgress?: (progress: ResealProgress) => void,
+): Promise<{ resealed: number; failed: number }> {
+  const key = sources[0]?.key ?? [];
+  const keyText = key.map((k) => `${ident(k)}::text`);
+  const progress: ResealProgress = { table, rows: 0, resealed: 0, failed: 0 };
+  // A sealed value under any key id but the current one.
+  const stale = `${sealedText(sources)} ~ ('"gw1\\.(?!' || $1::text || '\\.)[A-Za-z0-9_-]+\\.')`;
+  let after: string[] | null = null;
+  for (;;) {
+    const from: string[] | null = after;
+    const batch = await db.transaction(async (query) => {
+      const params: unknown[] = [cipher.primaryKeyId, batchSize];
+      let where = stale;
+      if (from) {
+        where += ` AND (${keyText.join(', ')}) > (${from.map((_, i) => `$${i + 3}`).join(', ')})`;
+        params.push(...from);
+      }
+      const rows = await query(
+        `SELECT ${keyText.map((k, i) => `${k} AS k${i}`).join(', ')},
+                ${sources.map((s, i) => `to_jsonb(${ident(s.column)}) AS v${i}`).join(', ')}
+         FROM ${ident(table)} WHERE ${where}
+         ORDER BY ${keyText.join(', ')} LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        params,
+      );
+      for (const row of rows) {
+        const keyValues = key.map((_, i) => String(row[`k${i}`]));
+        const named = Object.fromEntries(key.map((k, i) => [k, keyValues[i] ?? '']));
+        const sets: string[] = [];
+        const values: unknown[] = [];
+        sources.forEach((source, i) => {
+          const value = row[`v${i}`] as Json | null;
+          if (value === null || value === undefined) return;
+          const outcome = resealJson(cipher, value, source.context(named));
+          progress.failed += outcome.failed;
+          if (!outcome.resealed) return;
+          progress.resealed += outcome.resealed;
+          values.push(source.type === 'jsonb' ? JSON.stringify(outcome.value) : outcome.value);
+          sets.push(`${ident(source.column)} = $${values.length}::${source.type}`);
+        });
+        if (sets.length) {
+          const at = values.length;
+          await query(
+            `UPDATE ${ident(table)} SET ${sets.join(', ')}
+             WHERE ${key.map((k, i) => `${ident(k)}::text = $${at + i + 1}`).join(' AND ')}`,
+            [...values, ...keyValues],
+          );
+        }
+      }
+      return rows.map((row) => key.map((_, i) => String(row[`k${i}`])));
+    });
+    progress.rows += batch.length;
+    if (batch.length) onProgress?.({ ...progress });
+    if (batch.length < batchSize) break;
+    after = batch[batch.length - 1] ?? null;
+  }
+  return { resealed: progress.resealed, failed: progress.failed };
+}
