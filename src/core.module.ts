@@ -74,9 +74,9 @@ class Startup implements OnModuleInit {
     },
     {
       provide: ApiKeysService,
-      inject: [DataSource, ConnectorsService],
-      useFactory: (dataSource: DataSource, connectors: ConnectorsService) =>
-        new ApiKeysService(dataSource, (org) => connectors.ensureBuiltins(org)),
+      inject: [DataSource, ConnectorsService, APP_CONFIG],
+      useFactory: (dataSource: DataSource, connectors: ConnectorsService, config: RuntimeConfig) =>
+        new ApiKeysService(dataSource, (org) => connectors.ensureBuiltins(org), config.clock),
     },
     {
       provide: OAuthStateSigner,
