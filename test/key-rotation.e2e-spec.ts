@@ -86,12 +86,15 @@ describe('key rotation', () => {
     return { code, out, err };
   }
 
-  /** Key ids of every sealed value in the raw rows, counted here rather than by the code. */
+  /**
+   * Key ids of every sealed value in the raw rows, counted here rather than by the code: JSON
+   * strings of the sealed form (not object keys, not inside another string).
+   */
   async function keyIdsInRows(): Promise<Record<string, number>> {
     const rows = await t.sql<{ r: string }>('SELECT row_to_json(c)::text AS r FROM connectors c');
     const counts: Record<string, number> = {};
     for (const { r } of rows) {
-      for (const m of r.matchAll(/"gw1\.([0-9a-f]{8})\.[A-Za-z0-9_-]+"/g)) {
+      for (const m of r.matchAll(/(?<!\\)"gw1\.([0-9a-f]{8})\.[A-Za-z0-9_-]+"(?!\s*:)/g)) {
         const id = m[1] as string;
         counts[id] = (counts[id] ?? 0) + 1;
       }
@@ -198,6 +201,32 @@ describe('key rotation', () => {
       expect.stringMatching(new RegExp(`^${id1}\\s+${SEALED}\\s+current$`)),
     );
     expect(status.out).toContain('0 sealed values use keys other than the current one');
+  });
+
+  it('counts only sealed values: a key or a mention of the form is not one, and a plain value of the form is refused', async () => {
+    const form = `gw1.0badc0de.${'A'.repeat(40)}`;
+    const refused = await request(t.server)
+      .post('/connector/')
+      .set('X-API-TOKEN', key)
+      .send({ name: 'Lookalike', config: { region: form } });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('config.region');
+    const mentions = await request(t.server)
+      .post('/connector/')
+      .set('X-API-TOKEN', key)
+      .send({ name: 'Mentions', config: { [form]: 1, note: `"${form}"`, nested: { [form]: 'x' } } })
+      .expect(200);
+    try {
+      expect(await keyIdsInRows()).toEqual({ [id1]: SEALED });
+      const status = await secretsCli(['status'], K1);
+      expect(status.out).not.toContainEqual(expect.stringMatching(/^0badc0de/));
+      expect(status.code).toBe(0);
+    } finally {
+      await request(t.server)
+        .delete(`/connector/${mentions.body._id as string}`)
+        .set('X-API-TOKEN', key)
+        .expect(200);
+    }
   });
 
   it('refuses to start with K2 alone while values use K1, naming K1 and how many', async () => {

@@ -2,6 +2,7 @@ import type { Sealed } from '../secrets/cipher';
 import { SecretCipher } from '../secrets/cipher';
 import { deepMerge, type JsonObject } from '../secrets/json';
 import { isMask } from '../secrets/mask';
+import { findSealedLookalike } from '../secrets/lookalike';
 import { resealJson } from '../secrets/reseal';
 import {
   MaskWithoutSecretError,
@@ -272,7 +273,7 @@ export class ConnectorsService {
   private sealConfig(value: JsonObject, stored: SealedTree | null, ctx: string): SealedTree {
     const sealed = withMaskCheck(() => sealTree(value, stored, this.cipher, `${ctx}#config`));
     checkConfigSize(sealed);
-    return sealed;
+    return refuseSealedLookalike(sealed);
   }
 
   private changeConfig(
@@ -281,7 +282,9 @@ export class ConnectorsService {
     ctx: string,
   ): SealedTree | null {
     if ('merge' in change) {
-      return withMaskCheck(() => mergeTree(stored, change.merge, this.cipher, `${ctx}#config`));
+      return refuseSealedLookalike(
+        withMaskCheck(() => mergeTree(stored, change.merge, this.cipher, `${ctx}#config`)),
+      );
     }
     return change.replace === null ? null : this.sealConfig(change.replace, stored, ctx);
   }
@@ -357,6 +360,18 @@ function changeObject(
   change: ObjectChange<JsonObject>,
 ): JsonObject | null {
   return 'merge' in change ? deepMerge(stored ?? {}, change.merge) : change.replace;
+}
+
+/** A plain value of the sealed form would pass for a secret under an unknown key: refused. */
+function refuseSealedLookalike(tree: SealedTree): SealedTree {
+  const path = findSealedLookalike(tree);
+  if (path) {
+    throw InvalidConnectorError.of(
+      path,
+      'has the form of a sealed secret (gw1.<key id>.<data>), which is reserved',
+    );
+  }
+  return tree;
 }
 
 function withMaskCheck<T>(fn: () => T): T {

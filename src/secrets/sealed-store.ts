@@ -15,52 +15,40 @@ export interface SealedSource {
   column: string;
   /** `text`: the column is one sealed value; `jsonb`: sealed strings anywhere inside it. */
   type: 'text' | 'jsonb';
+  /** Of a `jsonb` column: the one key holding the sealed value (the others are plain). */
+  field?: string;
   /** The table's primary key columns: batches walk the table in this order. */
   key: readonly string[];
-  /** The AEAD context every sealed value of this column was sealed with, from the row's key. */
+  /** Other columns the context is made of (read as text beside the key). */
+  columns?: readonly string[];
+  /** The AEAD context the column's values were sealed with, from the key and `columns`. */
   context(row: Record<string, string>): string;
 }
 
-const connectorField =
-  (field: string) =>
-  (row: Record<string, string>): string =>
-    `${sealContext(row.organization_id ?? '', row.id ?? '')}#${field}`;
-
-const CONNECTOR_KEY = ['organization_id', 'id'] as const;
+/** A column of `connectors`, sealed with the connector's context and `#field`. */
+const connectorColumn = (
+  column: string,
+  type: SealedSource['type'],
+  purpose: string,
+  field?: string,
+): SealedSource => ({
+  table: 'connectors',
+  column,
+  type,
+  field,
+  key: ['organization_id', 'id'],
+  context: (row) => `${sealContext(row.organization_id ?? '', row.id ?? '')}#${purpose}`,
+});
 
 /**
  * Every column that holds sealed values. A table or column that starts holding sealed values is
  * one line here: the start check, `secrets status` and `secrets reseal` all follow this list.
  */
 export const SEALED_SOURCES: readonly SealedSource[] = [
-  {
-    table: 'connectors',
-    column: 'config',
-    type: 'jsonb',
-    key: CONNECTOR_KEY,
-    context: connectorField('config'),
-  },
-  {
-    table: 'connectors',
-    column: 'oauth',
-    type: 'jsonb',
-    key: CONNECTOR_KEY,
-    context: connectorField('oauth'),
-  },
-  {
-    table: 'connectors',
-    column: 'service_auth_token',
-    type: 'text',
-    key: CONNECTOR_KEY,
-    context: connectorField('service_auth'),
-  },
-  {
-    table: 'connectors',
-    column: 'oauth_grant',
-    type: 'jsonb',
-    key: CONNECTOR_KEY,
-    context: connectorField('oauth_grant'),
-  },
+  connectorColumn('config', 'jsonb', 'config'),
+  connectorColumn('oauth', 'jsonb', 'oauth', 'clientSecret'),
+  connectorColumn('service_auth_token', 'text', 'service_auth'),
+  connectorColumn('oauth_grant', 'jsonb', 'oauth_grant', 'tokens'),
 ];
 
 type Rows = Array<Record<string, unknown>>;
@@ -73,10 +61,13 @@ export interface SqlRunner {
 }
 
 /**
- * A sealed value as it appears in a column's JSON text (`to_jsonb(column)::text`, for text columns
- * too): a whole JSON string `"gw1.<keyId>.<payload>"`. Captures the key id.
+ * A sealed value in a column's JSON text (`to_jsonb(column)::text`, text columns too): a whole JSON
+ * string `"gw1.<keyId>.<base64url>"`, not an object key (no `:` after it) and not inside another
+ * string (no `\` before its quote). Captures the key id. `keyId` narrows it (a regex fragment).
  */
-const SEALED_IN_JSON = String.raw`"gw1\.([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+"`;
+function sealedInJson(keyId = '([A-Za-z0-9_-]+)'): string {
+  return String.raw`(?<!\\)"gw1\.${keyId}\.[A-Za-z0-9_-]*"(?!\s*:)`;
+}
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
@@ -91,9 +82,18 @@ function byTable(sources: readonly SealedSource[]): Map<string, SealedSource[]> 
   return tables;
 }
 
-/** The JSON text of every sealed column of a table's row, as one SQL expression. */
+const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+/** The sealed value(s) of a source in a row, as jsonb. */
+function sealedValue(source: SealedSource): string {
+  return source.field
+    ? `(${ident(source.column)} -> ${literal(source.field)})`
+    : `to_jsonb(${ident(source.column)})`;
+}
+
+/** The JSON text of every sealed value of a table's row, as one SQL expression. */
 function sealedText(sources: SealedSource[]): string {
-  return `concat_ws(' ', ${sources.map((s) => `to_jsonb(${ident(s.column)})::text`).join(', ')})`;
+  return `concat_ws(' ', ${sources.map((s) => `${sealedValue(s)}::text`).join(', ')})`;
 }
 
 /**
@@ -104,11 +104,12 @@ export async function countSealedByKey(
   db: Pick<SqlRunner, 'query'>,
   sources: readonly SealedSource[] = SEALED_SOURCES,
 ): Promise<Map<string, number>> {
+  // No LIKE pre-filter: it would serialise the columns twice, and a row without sealed values
+  // simply yields no match.
   const parts = [...byTable(sources)].map(
     ([table, list]) =>
       `SELECT m[1] AS key_id FROM ${ident(table)} t,
-         LATERAL regexp_matches(${sealedText(list)}, '${SEALED_IN_JSON}', 'g') m
-       WHERE ${sealedText(list)} LIKE '%"gw1.%'`,
+         LATERAL regexp_matches(${sealedText(list)}, ${literal(sealedInJson())}, 'g') m`,
   );
   const rows = await db.query(
     `SELECT key_id, count(*)::int AS n FROM (${parts.join(' UNION ALL ')}) s
@@ -219,9 +220,11 @@ async function resealTable(
 ): Promise<{ resealed: number; failed: number }> {
   const key = sources[0]?.key ?? [];
   const keyText = key.map((k) => `${ident(k)}::text`);
+  // The key and every column a context is made of, read as text: `named[column]`.
+  const named = [...new Set([...key, ...sources.flatMap((s) => s.columns ?? [])])];
   const progress: ResealProgress = { table, rows: 0, resealed: 0, failed: 0 };
-  // A sealed value under any key id but the current one.
-  const stale = `${sealedText(sources)} ~ ('"gw1\\.(?!' || $1::text || '\\.)[A-Za-z0-9_-]+\\.')`;
+  // A sealed value under any key id but the current one ($1).
+  const stale = `${sealedText(sources)} ~ replace(${literal(sealedInJson('(?!KEY\\.)([A-Za-z0-9_-]+)'))}, 'KEY', $1::text)`;
   let after: string[] | null = null;
   for (;;) {
     const from: string[] | null = after;
@@ -234,25 +237,32 @@ async function resealTable(
       }
       const rows = await query(
         `SELECT ${keyText.map((k, i) => `${k} AS k${i}`).join(', ')},
-                ${sources.map((s, i) => `to_jsonb(${ident(s.column)}) AS v${i}`).join(', ')}
+                ${named.map((c, i) => `${ident(c)}::text AS n${i}`).join(', ')},
+                ${sources.map((s, i) => `${sealedValue(s)} AS v${i}`).join(', ')}
          FROM ${ident(table)} WHERE ${where}
          ORDER BY ${keyText.join(', ')} LIMIT $2 FOR UPDATE SKIP LOCKED`,
         params,
       );
       for (const row of rows) {
         const keyValues = key.map((_, i) => String(row[`k${i}`]));
-        const named = Object.fromEntries(key.map((k, i) => [k, keyValues[i] ?? '']));
+        const context = Object.fromEntries(named.map((c, i) => [c, String(row[`n${i}`] ?? '')]));
         const sets: string[] = [];
         const values: unknown[] = [];
         sources.forEach((source, i) => {
           const value = row[`v${i}`] as Json | null;
           if (value === null || value === undefined) return;
-          const outcome = resealJson(cipher, value, source.context(named));
+          const outcome = resealJson(cipher, value, source.context(context));
           progress.failed += outcome.failed;
           if (!outcome.resealed) return;
           progress.resealed += outcome.resealed;
+          const column = ident(source.column);
           values.push(source.type === 'jsonb' ? JSON.stringify(outcome.value) : outcome.value);
-          sets.push(`${ident(source.column)} = $${values.length}::${source.type}`);
+          const param = `$${values.length}::${source.type}`;
+          sets.push(
+            source.field
+              ? `${column} = jsonb_set(${column}, ARRAY[${literal(source.field)}], ${param})`
+              : `${column} = ${param}`,
+          );
         });
         if (sets.length) {
           const at = values.length;
