@@ -95,7 +95,7 @@ describe('key rotation', () => {
     const counts: Record<string, number> = {};
     for (const { r } of rows) {
       for (const m of r.matchAll(/(?<!\\)"gw1\.([0-9a-f]{8})\.[A-Za-z0-9_-]+"(?!\s*:)/g)) {
-        const id = m[1] as string;
+        const id = m[1];
         counts[id] = (counts[id] ?? 0) + 1;
       }
     }
@@ -267,7 +267,7 @@ describe('key rotation', () => {
     const service = t.app.get(ConnectorsService);
     const worker = async (n: number) => {
       for (let i = n; !done; i++) {
-        const id = ids[i % ids.length] as string;
+        const id = ids[i % ids.length];
         const kind = i % 4;
         try {
           if (kind === 0) {

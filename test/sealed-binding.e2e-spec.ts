@@ -1,6 +1,5 @@
 import request from 'supertest';
 import { ConnectorsService } from '../src/connectors/connectors.service';
-import type { Actor } from '../src/connectors/domain/connector.input';
 import { SecretCipherError } from '../src/secrets/cipher';
 import { startTestApp, type TestApp } from './app';
 import { cohereClient } from './cohere-client';
@@ -37,7 +36,7 @@ describe('sealed values are bound to their organization, connector and field', (
   const open = (org: { organizationId: string; keyId: string }, id: string) =>
     t.app
       .get(ConnectorsService)
-      .openSecrets({ organizationId: org.organizationId, apiKeyId: org.keyId } as Actor, id);
+      .openSecrets({ organizationId: org.organizationId, apiKeyId: org.keyId }, id);
   const setClientSecret = (org: string, id: string, sealed: string) =>
     t.sql(
       `UPDATE connectors SET oauth = jsonb_set(oauth, '{clientSecret}', to_jsonb($3::text))

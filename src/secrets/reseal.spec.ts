@@ -44,7 +44,7 @@ describe('re-sealing under the current key', () => {
     const value = outcome.value;
     expect(keyIdOf(value.token as Sealed)).toBe(k2.id);
     expect(after.open(value.token as Sealed, CTX)).toBe('"t"');
-    const entry = (value.list as JsonObject[])[0] as JsonObject;
+    const entry = (value.list as JsonObject[])[0];
     expect(after.open(entry.password as Sealed, CTX)).toBe('"p"');
     expect((value.list as unknown[])[1]).toBe('plain');
     expect(value.fresh).toBe(fresh);

@@ -82,6 +82,9 @@ function byTable(sources: readonly SealedSource[]): Map<string, SealedSource[]> 
   return tables;
 }
 
+/** A column read as `::text` (null for SQL NULL). */
+const asText = (value: unknown): string => (typeof value === 'string' ? value : '');
+
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /** The sealed value(s) of a source in a row, as jsonb. */
@@ -244,8 +247,8 @@ async function resealTable(
         params,
       );
       for (const row of rows) {
-        const keyValues = key.map((_, i) => String(row[`k${i}`]));
-        const context = Object.fromEntries(named.map((c, i) => [c, String(row[`n${i}`] ?? '')]));
+        const keyValues = key.map((_, i) => asText(row[`k${i}`]));
+        const context = Object.fromEntries(named.map((c, i) => [c, asText(row[`n${i}`])]));
         const sets: string[] = [];
         const values: unknown[] = [];
         sources.forEach((source, i) => {
@@ -273,7 +276,7 @@ async function resealTable(
           );
         }
       }
-      return rows.map((row) => key.map((_, i) => String(row[`k${i}`])));
+      return rows.map((row) => key.map((_, i) => asText(row[`k${i}`])));
     });
     progress.rows += batch.length;
     if (batch.length) onProgress?.({ ...progress });
