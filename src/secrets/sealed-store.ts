@@ -162,7 +162,7 @@ export async function assertKeysCoverStore(
 
 export interface ResealProgress {
   table: string;
-  /** Rows looked at so far in this table (only rows holding values under older keys). */
+  /** Rows of this table looked at so far. */
   rows: number;
   resealed: number;
   failed: number;
@@ -222,28 +222,43 @@ async function resealTable(
   onProgress?: (progress: ResealProgress) => void,
 ): Promise<{ resealed: number; failed: number }> {
   const key = sources[0]?.key ?? [];
-  const keyText = key.map((k) => `${ident(k)}::text`);
-  // The key and every column a context is made of, read as text: `named[column]`.
+  const keyColumns = key.map(ident).join(', ');
+  const keyAs = key.map((k, i) => `${ident(k)}::text AS k${i}`).join(', ');
+  const tuple = (first: number) => `(${key.map((_, i) => `$${first + i}`).join(', ')})`;
+  // The key and every column a context is made of, read as text.
   const named = [...new Set([...key, ...sources.flatMap((s) => s.columns ?? [])])];
   const progress: ResealProgress = { table, rows: 0, resealed: 0, failed: 0 };
   // A sealed value under any key id but the current one ($1).
   const stale = `${sealedText(sources)} ~ replace(${literal(sealedInJson('(?!KEY\\.)([A-Za-z0-9_-]+)'))}, 'KEY', $1::text)`;
   let after: string[] | null = null;
   for (;;) {
-    const from: string[] | null = after;
-    const batch = await db.transaction(async (query) => {
-      const params: unknown[] = [cipher.primaryKeyId, batchSize];
-      let where = stale;
+    // The next window of rows in key order, from the primary key index alone: each batch costs
+    // its own rows, whatever the size of the table and however few rows are stale.
+    const window = await db.query(
+      `SELECT ${keyAs} FROM ${ident(table)}
+       ${after ? `WHERE (${keyColumns}) > ${tuple(2)}` : ''}
+       ORDER BY ${keyColumns} LIMIT $1`,
+      [batchSize, ...(after ?? [])],
+    );
+    const last = window[window.length - 1];
+    if (!last) break;
+    const end = key.map((_, i) => asText(last[`k${i}`]));
+    const from = after;
+    await db.transaction(async (query) => {
+      const params: unknown[] = [cipher.primaryKeyId, ...end];
+      let where = `${stale} AND (${keyColumns}) <= ${tuple(2)}`;
       if (from) {
-        where += ` AND (${keyText.join(', ')}) > (${from.map((_, i) => `$${i + 3}`).join(', ')})`;
+        where += ` AND (${keyColumns}) > ${tuple(params.length + 1)}`;
         params.push(...from);
       }
+      // Only the window's stale rows are locked; a row a gateway holds is skipped (its write
+      // re-seals it, and a further pass retries it).
       const rows = await query(
-        `SELECT ${keyText.map((k, i) => `${k} AS k${i}`).join(', ')},
+        `SELECT ${keyAs},
                 ${named.map((c, i) => `${ident(c)}::text AS n${i}`).join(', ')},
                 ${sources.map((s, i) => `${sealedValue(s)} AS v${i}`).join(', ')}
          FROM ${ident(table)} WHERE ${where}
-         ORDER BY ${keyText.join(', ')} LIMIT $2 FOR UPDATE SKIP LOCKED`,
+         ORDER BY ${keyColumns} FOR UPDATE SKIP LOCKED`,
         params,
       );
       for (const row of rows) {
@@ -268,20 +283,18 @@ async function resealTable(
           );
         });
         if (sets.length) {
-          const at = values.length;
           await query(
             `UPDATE ${ident(table)} SET ${sets.join(', ')}
-             WHERE ${key.map((k, i) => `${ident(k)}::text = $${at + i + 1}`).join(' AND ')}`,
+             WHERE (${keyColumns}) = ${tuple(values.length + 1)}`,
             [...values, ...keyValues],
           );
         }
       }
-      return rows.map((row) => key.map((_, i) => asText(row[`k${i}`])));
     });
-    progress.rows += batch.length;
-    if (batch.length) onProgress?.({ ...progress });
-    if (batch.length < batchSize) break;
-    after = batch[batch.length - 1] ?? null;
+    progress.rows += window.length;
+    onProgress?.({ ...progress });
+    if (window.length < batchSize) break;
+    after = end;
   }
   return { resealed: progress.resealed, failed: progress.failed };
 }
