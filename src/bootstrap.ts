@@ -55,7 +55,13 @@ export async function createApp(
       reply.header('x-request-id', request.id);
     });
   setupSwagger(app);
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    // A start refused at init (e.g. a missing encryption key) leaves no pool or server behind.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   await app.getHttpAdapter().getInstance().ready();
   return app;
 }
