@@ -47,6 +47,8 @@ interface Document {
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'];
 
+const BODY_LIMIT = 4096;
+
 /** Every operation of a document, with its method and path. */
 function operationsOf(doc: Document): Array<{ method: string; path: string; op: Operation }> {
   return Object.entries(doc.paths).flatMap(([path, item]) =>
@@ -127,7 +129,8 @@ describe('OpenAPI examples', () => {
   let validator: (name: string, schema: JsonObject) => ValidateFunction;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // A small body limit, so that a 413 is easy to provoke (every example is far smaller).
+    t = await startTestApp({ bodyLimit: BODY_LIMIT });
     for (const { name } of DIALECTS) {
       docs.set(name, (await request(t.server).get(`/docs/${name}.json`).expect(200)).body);
     }
@@ -232,14 +235,83 @@ describe('OpenAPI examples', () => {
       expect(count).toBeGreaterThan(0);
     },
   );
+
+  it.each(names)(
+    '%s: the 401, 404, 413 and 415 examples are the bodies the gateway answers',
+    async (name) => {
+      const results: string[] = [];
+      const expected: string[] = [];
+      for (const { method, path, op } of operationsOf(docs.get(name)!)) {
+        const body = examplesOf(op.requestBody?.content['application/json'])[0]?.[1];
+        for (const [status, response] of Object.entries(op.responses)) {
+          const provoke = PROVOKE[Number(status)];
+          const example = examplesOf(response.content?.['application/json'])[0]?.[1];
+          if (!provoke || example === undefined) continue;
+          // A fresh organization, so the path examples name nothing (404) unless created.
+          const org = await t.newOrganization('oas-err');
+          const url = await urlFor(t, org.key, path, op, Number(status) !== 404);
+          const pending = provoke(
+            request(t.server)
+              [method as 'post'](url)
+              .set({ Authorization: `Bearer ${org.key}` }),
+            body,
+          );
+          if (!pending) continue;
+          const res = await pending;
+          const label = `${op.operationId} ${status}`;
+          expected.push(`${label}: ${status} ${JSON.stringify(withRequestId(example, res.body))}`);
+          results.push(`${label}: ${res.status} ${JSON.stringify(res.body)}`);
+        }
+      }
+      expect(results).toEqual(expected);
+      expect(results.length).toBeGreaterThan(0);
+    },
+  );
 });
+
+/**
+ * How to make an operation answer an error status, for the statuses every route can be made to
+ * answer without knowing the route: a wrong key (401), the path examples in an organization that
+ * does not hold them (404), a body over the limit (413), a body of a content type the gateway does not read (415). The 400s,
+ * 403s, 409s and 429s are route-specific and are checked by the dialects' own e2e tests.
+ */
+const PROVOKE: Record<
+  number,
+  (test: request.Test, body: Json | undefined) => request.Test | undefined
+> = {
+  401: (test, body) =>
+    test.set({ Authorization: 'Bearer gw_not-a-key' }).send((body ?? undefined) as object),
+  404: (test, body) => test.send((body ?? undefined) as object),
+  413: (test, body) =>
+    body !== undefined && typeof body === 'object' && !Array.isArray(body)
+      ? test.send({ ...body, padding: 'x'.repeat(BODY_LIMIT * 2) })
+      : undefined,
+  415: (test, body) =>
+    body !== undefined
+      ? test.set('Content-Type', 'application/xml').send('<name>x</name>')
+      : undefined,
+};
+
+/** A body with the request id the gateway made in place of the example's. */
+function withRequestId(example: Json, actual: unknown): Json {
+  if (example === null || typeof example !== 'object' || Array.isArray(example)) return example;
+  if (!('requestId' in example)) return example;
+  const id = (actual as { requestId?: Json } | null)?.requestId ?? null;
+  return { ...example, requestId: id };
+}
 
 /**
  * The path of an operation with each parameter's example; a connector named by an `{id}`
  * example is created first (through the Coco dialect, which lets a client choose the id), so
  * that get, update and delete find it.
  */
-async function urlFor(t: TestApp, key: string, path: string, op: Operation): Promise<string> {
+async function urlFor(
+  t: TestApp,
+  key: string,
+  path: string,
+  op: Operation,
+  fixtures = true,
+): Promise<string> {
   let url = path;
   const query: string[] = [];
   for (const p of op.parameters ?? []) {
@@ -247,7 +319,7 @@ async function urlFor(t: TestApp, key: string, path: string, op: Operation): Pro
       const example = exampleOf(p);
       if (example === undefined) throw new Error(`${op.operationId}: ${p.name} has no example`);
       const value = typeof example === 'string' ? example : JSON.stringify(example);
-      if (p.name === 'id') {
+      if (p.name === 'id' && fixtures) {
         await request(t.server)
           .post('/connector/')
           .set({ 'X-API-TOKEN': key })

@@ -75,9 +75,9 @@ export const SEARCH_EXAMPLES = {
 export const CREATED_EXAMPLE = { _id: EXAMPLE_ID, result: 'created' };
 export const UPDATED_EXAMPLE = { _id: EXAMPLE_ID, result: 'updated' };
 export const DELETED_EXAMPLE = { _id: EXAMPLE_ID, result: 'deleted' };
-export const NOT_FOUND_RESULT_EXAMPLE = { _id: 'no-such-connector', result: 'not_found' };
+export const NOT_FOUND_RESULT_EXAMPLE = { _id: EXAMPLE_ID, result: 'not_found' };
 export const GET_EXAMPLE = { _id: EXAMPLE_ID, _source: source, found: true };
-export const NOT_FOUND_GET_EXAMPLE = { _id: 'no-such-connector', found: false };
+export const NOT_FOUND_GET_EXAMPLE = { _id: EXAMPLE_ID, found: false };
 export const SEARCH_EXAMPLE = {
   took: 3,
   timed_out: false,

@@ -82,7 +82,7 @@ const MESSAGES: Record<number, string> = {
   403: 'builtin connector cannot be deleted',
   404: `connector '${EXAMPLE_ID}' not found`,
   413: 'request body is too large',
-  415: 'unsupported content type: send application/json',
+  415: 'Unsupported Media Type',
   429: 'too many requests',
 };
 
@@ -92,7 +92,7 @@ const DESCRIPTIONS: Record<number, string> = {
   403: 'A built-in connector cannot be deleted',
   404: 'No connector with this id in the organization',
   413: 'Request body too large',
-  415: 'The body is not JSON (send Content-Type: application/json)',
+  415: 'A content type the gateway does not read (send Content-Type: application/json)',
   429: 'Too many requests for this API key or address; see Retry-After',
 };
 
