@@ -3,7 +3,6 @@ import type { IncomingMessage } from 'node:http';
 import type { ArgumentsHost } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
@@ -12,6 +11,7 @@ import { DIALECTS } from './dialects';
 import { DialectRoutingFilter } from './http/dialect-routing.filter';
 import { registerJsonBodyParser } from './http/json-body';
 import { requestIdFor } from './http/request-id';
+import { buildOpenApiDocuments, setupSwaggerUi } from './openapi/openapi-documents';
 
 /** Builds the whole application (used by main.ts and by the tests): Fastify, filters, Swagger. */
 export async function createApp(
@@ -89,37 +89,5 @@ function hostFor(request: FastifyRequest, reply: FastifyReply): ArgumentsHost {
 
 /** Swagger UI at /docs with one OpenAPI document per dialect (/docs/<dialect>.json). */
 function setupSwagger(app: NestFastifyApplication): void {
-  const urls: Array<{ name: string; url: string }> = [];
-  for (const dialect of DIALECTS) {
-    const document = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle(dialect.title)
-        .setDescription(dialect.description)
-        .setVersion('1')
-        .addBearerAuth()
-        .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-TOKEN' }, 'X-API-TOKEN')
-        .build(),
-      { include: [dialect.module] },
-    );
-    SwaggerModule.setup(`docs/${dialect.name}`, app, document, {
-      ui: false,
-      raw: ['json'],
-      jsonDocumentUrl: `docs/${dialect.name}.json`,
-    });
-    urls.push({ name: dialect.title, url: `/docs/${dialect.name}.json` });
-  }
-  const first = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder().setTitle('Connector gateway').build(),
-    {
-      include: DIALECTS.slice(0, 1).map((d) => d.module),
-    },
-  );
-  SwaggerModule.setup('docs', app, first, {
-    explorer: true,
-    raw: false,
-    swaggerOptions: { urls, 'urls.primaryName': urls[0]?.name },
-    customSiteTitle: 'Connector gateway API',
-  });
+  setupSwaggerUi(app, buildOpenApiDocuments(app, DIALECTS));
 }
