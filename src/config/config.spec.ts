@@ -57,4 +57,49 @@ describe('loadConfig', () => {
       port: 8080,
     });
   });
+
+  it('reads LOG_FORMAT and METRICS_TOKEN', () => {
+    expect(loadConfig({})).toMatchObject({ logFormat: 'json', metricsToken: null });
+    expect(
+      loadConfig({ LOG_FORMAT: 'pretty', METRICS_TOKEN: 'scrape-token-0123456789' }),
+    ).toMatchObject({ logFormat: 'pretty', metricsToken: 'scrape-token-0123456789' });
+  });
+
+  // Every variable's complaint has one shape: `invalid configuration: NAME must ...`, and none
+  // repeats the value it refuses (it may be a secret).
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://user:hunter2@db/x'],
+    ['GATEWAY_API_KEYS', 'acme-hunter2'],
+    ['GATEWAY_ENCRYPTION_KEY', 'hunter2'],
+    ['GATEWAY_PREVIOUS_ENCRYPTION_KEYS', 'hunter2'],
+    ['PUBLIC_URL', 'ftp://hunter2'],
+    ['LOG_LEVEL', 'hunter2'],
+    ['LOG_FORMAT', 'hunter2'],
+    ['BODY_LIMIT', '12'],
+    ['SEARCH_TRACK_TOTAL_HITS', '0'],
+    ['RATE_LIMIT_PER_MINUTE', '-1'],
+    ['TRUST_PROXY', 'hunter2'],
+    ['METRICS_TOKEN', 'hunter2'],
+  ])('words an invalid %s = %p like every other variable', (name, value) => {
+    let message = '';
+    try {
+      loadConfig({ [name]: value });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(new RegExp(`^invalid configuration: ${name} must `));
+    expect(message.split('; ')).toHaveLength(1);
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('names every invalid variable at once', () => {
+    expect(() =>
+      loadConfig({ PORT: 'x', LOG_LEVEL: 'loud', DATABASE_URL: 'postgres://h/db' }),
+    ).toThrow(
+      /^invalid configuration: (?=.*PORT must)(?=.*LOG_LEVEL must)(?=.*GATEWAY_ENCRYPTION_KEY is required)/,
+    );
+  });
 });
