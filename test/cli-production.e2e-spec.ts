@@ -1,6 +1,14 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildIfStale, gatewayEnv, ROOT } from './processes';
@@ -55,6 +63,28 @@ describe('the CLI in the production layout', () => {
       );
     });
   }
+
+  it('is the layout the Dockerfile builds, and the one docker-compose.yml runs', () => {
+    const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+    const copied = [...dockerfile.matchAll(/^COPY --from=build \S+ (.+) \S+$/gm)].flatMap((m) =>
+      (m[1] as string).split(' ').map((path) => path.replace(/^\/app\//, '')),
+    );
+    expect(copied.sort()).toEqual(
+      [
+        'dist',
+        'node_modules',
+        'package-lock.json',
+        'package.json',
+        'scripts/build-if-stale.js',
+      ].sort(),
+    );
+    expect(dockerfile).toContain('ln -s /app/dist/cli/main.js /usr/local/bin/connector-gateway');
+    expect(dockerfile).toMatch(/^CMD \["node", "dist\/main\.js"\]$/m);
+    const compose = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
+    // `${VAR:?message}` fails every compose command (logs, down) in a shell without VAR.
+    expect(compose).not.toMatch(/\$\{[A-Z_]+:?\?/);
+    expect(compose).toMatch(/env_file:\n\s+- path: \.env\n\s+required: false/);
+  });
 
   it('has no dev dependency, no tsconfig and no sources', () => {
     expect(existsSync(join(app, 'node_modules', '@nestjs', 'core'))).toBe(true);

@@ -1,4 +1,6 @@
-import { ConfigError, loadConfig } from './config';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, environmentVariables, loadConfig } from './config';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
 
@@ -101,5 +103,31 @@ describe('loadConfig', () => {
     ).toThrow(
       /^invalid configuration: (?=.*PORT must)(?=.*LOG_LEVEL must)(?=.*GATEWAY_ENCRYPTION_KEY is required)/,
     );
+  });
+});
+
+describe('the documented configuration', () => {
+  const root = join(__dirname, '..', '..');
+
+  it('.env.example lists every variable, each with its default, and README the same', () => {
+    const example = readFileSync(join(root, '.env.example'), 'utf8');
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const variables = environmentVariables();
+    expect(variables).toEqual(expect.arrayContaining(['PORT', 'DATABASE_URL', 'METRICS_TOKEN']));
+    for (const name of variables) {
+      expect({ name, inExample: new RegExp(`^# ${name}=`, 'm').test(example) }).toEqual({
+        name,
+        inExample: true,
+      });
+      expect({ name, inReadme: readme.includes(`| \`${name}\``) }).toEqual({
+        name,
+        inReadme: true,
+      });
+    }
+    // Every default written there is what loadConfig gives when the variable is unset.
+    const defaults = Object.fromEntries(
+      [...example.matchAll(/^# ([A-Z_]+)=(.+)$/gm)].map((m) => [m[1] as string, m[2] as string]),
+    );
+    expect(loadConfig(defaults)).toEqual(loadConfig({}));
   });
 });

@@ -8,6 +8,7 @@ import {
   Matches,
   Max,
   Min,
+  getMetadataStorage,
   validateSync,
 } from 'class-validator';
 
@@ -127,6 +128,12 @@ export interface AppConfig {
 }
 
 export class ConfigError extends Error {}
+
+/** Every variable the gateway reads (the properties of `Environment`), e.g. for `.env.example`. */
+export function environmentVariables(): string[] {
+  const declared = getMetadataStorage().getTargetValidationMetadatas(Environment, '', true, false);
+  return [...new Set(declared.map((m) => m.propertyName))];
+}
 
 const NUMERIC = ['PORT', 'BODY_LIMIT', 'SEARCH_TRACK_TOTAL_HITS', 'RATE_LIMIT_PER_MINUTE'] as const;
 
