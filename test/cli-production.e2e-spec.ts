@@ -67,7 +67,7 @@ describe('the CLI in the production layout', () => {
   it('is the layout the Dockerfile builds, and the one docker-compose.yml runs', () => {
     const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
     const copied = [...dockerfile.matchAll(/^COPY --from=build \S+ (.+) \S+$/gm)].flatMap((m) =>
-      (m[1] as string).split(' ').map((path) => path.replace(/^\/app\//, '')),
+      m[1].split(' ').map((path) => path.replace(/^\/app\//, '')),
     );
     expect(copied.sort()).toEqual(
       [

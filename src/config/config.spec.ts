@@ -126,7 +126,7 @@ describe('the documented configuration', () => {
     }
     // Every default written there is what loadConfig gives when the variable is unset.
     const defaults = Object.fromEntries(
-      [...example.matchAll(/^# ([A-Z_]+)=(.+)$/gm)].map((m) => [m[1] as string, m[2] as string]),
+      [...example.matchAll(/^# ([A-Z_]+)=(.+)$/gm)].map((m) => [m[1], m[2]]),
     );
     expect(loadConfig(defaults)).toEqual(loadConfig({}));
   });

@@ -51,8 +51,8 @@ export function loggerParams(logger: Logger): Params {
     forRoutes: [{ path: '*path', method: RequestMethod.ALL }],
     pinoHttp: {
       logger,
-      customSuccessObject: (req, _res, fields) => withRoute(req, fields),
-      customErrorObject: (req, _res, _error, fields) => withRoute(req, fields),
+      customSuccessObject: (req, _res, fields: object) => withRoute(req, fields),
+      customErrorObject: (req, _res, _error, fields: object) => withRoute(req, fields),
       genReqId: (req) => requestIdFor(req),
       // Every line logged while serving a request (ours and Nest's) carries its id.
       customProps: (req) => ({ requestId: (req as { id?: unknown }).id }),
