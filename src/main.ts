@@ -19,8 +19,8 @@ async function main(): Promise<void> {
   } catch (error) {
     const logger = createLogger();
     if (error instanceof ConfigError) logger.fatal({ context: 'Gateway' }, error.message);
-    else fail(logger.child({ context: 'Gateway' }), error, 'could not read the configuration');
-    process.exit(1);
+    else logger.fatal({ context: 'Gateway', err: describe(error) }, 'could not read the config');
+    return exit(logger, 1);
   }
   const root = createLogger({ level: config.logLevel, format: config.logFormat });
   const log = root.child({ context: 'Gateway' });
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
         .then(() => runtime.stop())
         .then(() => {
           log.info('stopped');
-          process.exit(0);
+          exit(log, 0);
         })
         .catch((error: unknown) => fail(log, error, 'failed to stop cleanly'));
     });
@@ -85,22 +85,32 @@ async function start(
   }
 }
 
+/** A fatal error, logged by the process's logger, then exit 1. */
+function fail(log: Logger, error: unknown, message: string): void {
+  log.fatal({ err: describe(error) }, message);
+  exit(log, 1);
+}
+
 /**
- * A fatal error, logged by the process's logger, then exit 1. Only the error's type, message,
- * code and stack: a driver error's other fields (a query's parameters) could carry a secret.
+ * Only an error's type, message, code and stack: a driver error's other fields (a query's
+ * parameters) could carry a secret.
  */
-function fail(log: Logger, error: unknown, message: string): never {
-  const err =
-    error instanceof Error
-      ? {
-          type: error.name,
-          message: error.message,
-          code: (error as { code?: unknown }).code,
-          stack: error.stack,
-        }
-      : { message: String(error) };
-  log.fatal({ err }, message);
-  process.exit(1);
+function describe(error: unknown): Record<string, unknown> {
+  return error instanceof Error
+    ? {
+        type: error.name,
+        message: error.message,
+        code: (error as { code?: unknown }).code,
+        stack: error.stack,
+      }
+    : { message: String(error) };
+}
+
+/** Exits once the logger has written everything (pino-pretty runs in a worker thread). */
+function exit(log: Logger, code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), 2000);
+  log.flush(() => process.exit(code));
 }
 
 main().catch((error: unknown) =>
