@@ -147,7 +147,12 @@ describe('one log stream: every line of a run is JSON with the same base fields'
     );
     const exit = await Promise.race([
       exitOf(child, 60_000),
-      out.line((l) => l.includes('"msg":"listening on'), 60_000).then(() => null),
+      out
+        .line((l) => l.includes('"msg":"listening on'), 60_000)
+        .then(
+          () => null,
+          () => exitOf(child, 60_000),
+        ),
     ]);
     if (exit === null) {
       // A gateway that starts with its database down (and says so on /health) is fine too:

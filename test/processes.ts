@@ -47,6 +47,7 @@ export class Output {
   readonly stdout: string[] = [];
   readonly stderr: string[] = [];
   private waiters: Array<() => void> = [];
+  private ended = false;
 
   constructor(child: ChildProcess) {
     for (const [stream, lines] of [
@@ -64,6 +65,7 @@ export class Output {
       stream?.on('end', () => {
         if (partial) lines.push(partial);
         partial = '';
+        if (stream === child.stdout) this.ended = true;
         for (const wake of this.waiters.splice(0)) wake();
       });
     }
@@ -73,12 +75,13 @@ export class Output {
     return [...this.stdout, ...this.stderr].join('\n');
   }
 
-  /** The first stdout line that matches, waiting up to `ms` for it. */
+  /** The first stdout line that matches, waiting up to `ms` for it (or until stdout ends). */
   async line(match: (line: string) => boolean, ms = 90_000): Promise<string> {
     const deadline = Date.now() + ms;
     for (;;) {
       const found = this.stdout.find(match);
       if (found !== undefined) return found;
+      if (this.ended) throw new Error(`no such line before the output ended:\n${this.all}`);
       if (Date.now() > deadline) throw new Error(`no such line after ${ms} ms:\n${this.all}`);
       await new Promise<void>((wake) => {
         this.waiters.push(wake);
