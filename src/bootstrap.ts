@@ -4,20 +4,32 @@ import type { ArgumentsHost } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { RuntimeConfig } from './config/runtime';
 import { DIALECTS } from './dialects';
 import { DialectRoutingFilter } from './http/dialect-routing.filter';
 import { registerJsonBodyParser } from './http/json-body';
+import { loggerParams } from './http/logging';
 import { requestIdFor } from './http/request-id';
 import { buildOpenApiDocuments, setupSwaggerUi } from './openapi/openapi-documents';
+import { installRouteLabels } from './http/route-labels';
+import { createLogger, type Logger as PinoInstance } from './logging/logger';
+import { installMetrics } from './metrics/metrics.http';
+import { MetricsService } from './metrics/metrics.service';
 
-/** Builds the whole application (used by main.ts and by the tests): Fastify, filters, Swagger. */
+/**
+ * Builds the whole application (used by main.ts and by the tests): Fastify, filters, Swagger,
+ * metrics. `logger` is the process's pino logger (main.ts); tests may give a stream instead.
+ */
 export async function createApp(
   config: RuntimeConfig,
-  options: { logs?: boolean; logStream?: NodeJS.WritableStream } = {},
+  options: { logs?: boolean; logStream?: NodeJS.WritableStream; logger?: PinoInstance } = {},
 ): Promise<NestFastifyApplication> {
+  const logging = loggerParams(
+    options.logger ??
+      createLogger({ level: config.logLevel, format: config.logFormat, stream: options.logStream }),
+  );
   const routing = new DialectRoutingFilter(DIALECTS);
   const adapter = new FastifyAdapter({
     // Connector ids are up to 128 characters; find-my-way's default refuses params over 100.
@@ -35,9 +47,12 @@ export async function createApp(
     trustProxy: config.trustProxy,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, options.logStream),
+    AppModule.forRoot(config, logging),
     adapter,
     {
+      // Nest's logs while the application is made (and, should that fail, the reason) go to the
+      // same pino logger as everything else, never to Nest's coloured console.
+      logger: options.logs === false ? false : new Logger(new PinoLogger(logging), logging),
       bufferLogs: true,
       // Fastify's own JSON parser only: a form or other body is a 415, not a connector.
       bodyParser: false,
@@ -48,6 +63,8 @@ export async function createApp(
   else app.useLogger(app.get(Logger));
   app.useGlobalFilters(routing);
   registerJsonBodyParser(app.getHttpAdapter().getInstance(), config.bodyLimit);
+  installRouteLabels(app.getHttpAdapter().getInstance(), DIALECTS);
+  installMetrics(app.getHttpAdapter().getInstance(), app.get(MetricsService), config.metricsToken);
   app
     .getHttpAdapter()
     .getInstance()
