@@ -32,7 +32,7 @@ function view(overrides: Partial<ConnectorView> = {}): ConnectorView {
     continueOnFailure: false,
     oauth: null,
     serviceAuth: { type: 'bearer', token: MASK },
-    oauthGrant: null,
+    authStatus: null,
     category: 'chat',
     icon: null,
     tags: ['a'],
