@@ -9,6 +9,7 @@ import { TypeOrmConnectorRepository } from './connectors/persistence/typeorm-con
 import { runMigrationsLocked } from './database/migrate';
 import { OAuthAuthorizer } from './oauth/oauth-authorizer';
 import { OAuthStateSigner } from './oauth/oauth-state';
+import { OutboundHttp } from './outbound/outbound-http';
 import { parseKey, SecretCipher } from './secrets/cipher';
 
 /** At start: migrations (under the advisory lock), then the configured keys and built-ins. */
@@ -82,9 +83,26 @@ class Startup implements OnModuleInit {
         config: RuntimeConfig,
       ) => new OAuthAuthorizer(connectors, signer, config.publicUrl),
     },
+    {
+      provide: OutboundHttp,
+      inject: [APP_CONFIG],
+      useFactory: (config: RuntimeConfig) =>
+        new OutboundHttp({
+          allowPrivate: config.outboundAllowPrivate,
+          defaultTimeoutMs: config.outboundTimeoutMs,
+          defaultMaxBytes: config.outboundMaxBytes,
+        }),
+    },
     ApiKeyGuard,
     Startup,
   ],
-  exports: [SecretCipher, ConnectorsService, ApiKeysService, OAuthAuthorizer, ApiKeyGuard],
+  exports: [
+    SecretCipher,
+    ConnectorsService,
+    ApiKeysService,
+    OAuthAuthorizer,
+    ApiKeyGuard,
+    OutboundHttp,
+  ],
 })
 export class CoreModule {}

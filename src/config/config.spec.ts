@@ -57,4 +57,32 @@ describe('loadConfig', () => {
       port: 8080,
     });
   });
+
+  it('calls out only to public addresses, within 30 s and 10 MiB, unless configured', () => {
+    expect(loadConfig({})).toMatchObject({
+      outboundAllowPrivate: false,
+      outboundTimeoutMs: 30_000,
+      outboundMaxBytes: 10 * 1024 * 1024,
+    });
+    expect(
+      loadConfig({
+        GATEWAY_OUTBOUND_ALLOW_PRIVATE: 'true',
+        GATEWAY_OUTBOUND_TIMEOUT_MS: '250',
+        GATEWAY_OUTBOUND_MAX_BYTES: '2048',
+      }),
+    ).toMatchObject({ outboundAllowPrivate: true, outboundTimeoutMs: 250, outboundMaxBytes: 2048 });
+    expect(loadConfig({ GATEWAY_OUTBOUND_ALLOW_PRIVATE: '0' }).outboundAllowPrivate).toBe(false);
+  });
+
+  it.each([
+    [
+      { GATEWAY_OUTBOUND_ALLOW_PRIVATE: 'yes' },
+      /GATEWAY_OUTBOUND_ALLOW_PRIVATE must be true or false/,
+    ],
+    [{ GATEWAY_OUTBOUND_TIMEOUT_MS: 'soon' }, /GATEWAY_OUTBOUND_TIMEOUT_MS must be an integer/],
+    [{ GATEWAY_OUTBOUND_TIMEOUT_MS: '0' }, /GATEWAY_OUTBOUND_TIMEOUT_MS/],
+    [{ GATEWAY_OUTBOUND_MAX_BYTES: '1.5' }, /GATEWAY_OUTBOUND_MAX_BYTES must be an integer/],
+  ])('refuses the outbound setting %p', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
 });

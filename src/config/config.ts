@@ -87,6 +87,23 @@ class Environment {
   @IsOptional()
   @IsIn(['true', 'false', '1', '0'], { message: 'TRUST_PROXY must be true or false' })
   TRUST_PROXY?: string;
+
+  @IsOptional()
+  @IsIn(['true', 'false', '1', '0'], {
+    message: 'GATEWAY_OUTBOUND_ALLOW_PRIVATE must be true or false',
+  })
+  GATEWAY_OUTBOUND_ALLOW_PRIVATE?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(600_000)
+  GATEWAY_OUTBOUND_TIMEOUT_MS?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1024)
+  GATEWAY_OUTBOUND_MAX_BYTES?: number;
 }
 
 export interface AppConfig {
@@ -110,16 +127,31 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   /** Behind a reverse proxy: take the client address from X-Forwarded-For. */
   trustProxy: boolean;
+  /** Let outbound calls reach loopback, private, link-local... addresses (development, tests). */
+  outboundAllowPrivate: boolean;
+  /** Deadline of one outbound call, connect and whole answer. */
+  outboundTimeoutMs: number;
+  /** Largest answer body an outbound call reads. */
+  outboundMaxBytes: number;
 }
 
 export class ConfigError extends Error {}
 
 const NUMERIC = ['PORT', 'BODY_LIMIT', 'SEARCH_TRACK_TOTAL_HITS', 'RATE_LIMIT_PER_MINUTE'] as const;
+const OUTBOUND_NUMERIC = ['GATEWAY_OUTBOUND_TIMEOUT_MS', 'GATEWAY_OUTBOUND_MAX_BYTES'] as const;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const raw: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') raw[k] = v;
   for (const k of NUMERIC) {
+    if (typeof raw[k] === 'string') {
+      const n = Number(raw[k]);
+      if (!Number.isInteger(n))
+        throw new ConfigError(`${k} must be an integer (got '${String(raw[k])}')`);
+      raw[k] = n;
+    }
+  }
+  for (const k of OUTBOUND_NUMERIC) {
     if (typeof raw[k] === 'string') {
       const n = Number(raw[k]);
       if (!Number.isInteger(n))
@@ -162,5 +194,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     searchTrackTotalHits: parsed.SEARCH_TRACK_TOTAL_HITS ?? 10_000,
     rateLimitPerMinute: parsed.RATE_LIMIT_PER_MINUTE ?? 1200,
     trustProxy: parsed.TRUST_PROXY === 'true' || parsed.TRUST_PROXY === '1',
+    outboundAllowPrivate:
+      parsed.GATEWAY_OUTBOUND_ALLOW_PRIVATE === 'true' ||
+      parsed.GATEWAY_OUTBOUND_ALLOW_PRIVATE === '1',
+    outboundTimeoutMs: parsed.GATEWAY_OUTBOUND_TIMEOUT_MS ?? 30_000,
+    outboundMaxBytes: parsed.GATEWAY_OUTBOUND_MAX_BYTES ?? 10 * 1024 * 1024,
   };
 }
