@@ -7,8 +7,14 @@ import { ConnectorsService } from './connectors/connectors.service';
 import { ConnectorRepository } from './connectors/domain/connector.repository';
 import { TypeOrmConnectorRepository } from './connectors/persistence/typeorm-connector.repository';
 import { runMigrationsLocked } from './database/migrate';
-import { OAuthAuthorizer } from './oauth/oauth-authorizer';
-import { OAuthStateSigner } from './oauth/oauth-state';
+import { OAuthService } from './oauth/oauth.service';
+import { OAuthGrantStatuses } from './oauth/oauth-grant-statuses';
+import { OAuthFlowRepository, OAuthGrantRepository } from './oauth/oauth.repositories';
+import {
+  TypeOrmOAuthFlowRepository,
+  TypeOrmOAuthGrantRepository,
+} from './oauth/persistence/typeorm-oauth.repositories';
+import { TokenClient } from './oauth/token-client';
 import { OutboundHttp } from './outbound/outbound-http';
 import { parseKey, SecretCipher } from './secrets/cipher';
 
@@ -58,9 +64,9 @@ class Startup implements OnModuleInit {
     },
     {
       provide: ConnectorsService,
-      inject: [ConnectorRepository, SecretCipher],
-      useFactory: (repo: ConnectorRepository, cipher: SecretCipher) =>
-        new ConnectorsService(repo, cipher),
+      inject: [ConnectorRepository, SecretCipher, OAuthGrantRepository],
+      useFactory: (repo: ConnectorRepository, cipher: SecretCipher, grants: OAuthGrantRepository) =>
+        new ConnectorsService(repo, cipher, undefined, new OAuthGrantStatuses(grants)),
     },
     {
       provide: ApiKeysService,
@@ -69,19 +75,41 @@ class Startup implements OnModuleInit {
         new ApiKeysService(dataSource, (org) => connectors.ensureBuiltins(org)),
     },
     {
-      provide: OAuthStateSigner,
-      inject: [APP_CONFIG],
-      useFactory: (config: RuntimeConfig) =>
-        new OAuthStateSigner(Buffer.from(config.encryptionKey, 'base64')),
+      provide: OAuthFlowRepository,
+      inject: [DataSource],
+      useFactory: (dataSource: DataSource) => new TypeOrmOAuthFlowRepository(dataSource),
     },
     {
-      provide: OAuthAuthorizer,
-      inject: [ConnectorsService, OAuthStateSigner, APP_CONFIG],
+      provide: OAuthGrantRepository,
+      inject: [DataSource],
+      useFactory: (dataSource: DataSource) => new TypeOrmOAuthGrantRepository(dataSource),
+    },
+    {
+      provide: OAuthService,
+      inject: [
+        ConnectorsService,
+        OAuthFlowRepository,
+        OAuthGrantRepository,
+        OutboundHttp,
+        SecretCipher,
+        APP_CONFIG,
+      ],
       useFactory: (
         connectors: ConnectorsService,
-        signer: OAuthStateSigner,
+        flows: OAuthFlowRepository,
+        grants: OAuthGrantRepository,
+        http: OutboundHttp,
+        cipher: SecretCipher,
         config: RuntimeConfig,
-      ) => new OAuthAuthorizer(connectors, signer, config.publicUrl),
+      ) =>
+        new OAuthService(
+          connectors,
+          flows,
+          grants,
+          new TokenClient(http, config.oauthTokenTimeoutMs),
+          cipher,
+          { publicUrl: config.publicUrl },
+        ),
     },
     {
       provide: OutboundHttp,
@@ -100,7 +128,7 @@ class Startup implements OnModuleInit {
     SecretCipher,
     ConnectorsService,
     ApiKeysService,
-    OAuthAuthorizer,
+    OAuthService,
     ApiKeyGuard,
     OutboundHttp,
   ],

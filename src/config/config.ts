@@ -104,6 +104,12 @@ class Environment {
   @IsInt()
   @Min(1024)
   GATEWAY_OUTBOUND_MAX_BYTES?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(600_000)
+  OAUTH_TOKEN_TIMEOUT_MS?: number;
 }
 
 export interface AppConfig {
@@ -133,12 +139,18 @@ export interface AppConfig {
   outboundTimeoutMs: number;
   /** Largest answer body an outbound call reads. */
   outboundMaxBytes: number;
+  /** Deadline of one OAuth token request (code exchange, refresh). */
+  oauthTokenTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
 
 const NUMERIC = ['PORT', 'BODY_LIMIT', 'SEARCH_TRACK_TOTAL_HITS', 'RATE_LIMIT_PER_MINUTE'] as const;
-const OUTBOUND_NUMERIC = ['GATEWAY_OUTBOUND_TIMEOUT_MS', 'GATEWAY_OUTBOUND_MAX_BYTES'] as const;
+const OUTBOUND_NUMERIC = [
+  'GATEWAY_OUTBOUND_TIMEOUT_MS',
+  'GATEWAY_OUTBOUND_MAX_BYTES',
+  'OAUTH_TOKEN_TIMEOUT_MS',
+] as const;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const raw: Record<string, unknown> = {};
@@ -199,5 +211,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       parsed.GATEWAY_OUTBOUND_ALLOW_PRIVATE === '1',
     outboundTimeoutMs: parsed.GATEWAY_OUTBOUND_TIMEOUT_MS ?? 30_000,
     outboundMaxBytes: parsed.GATEWAY_OUTBOUND_MAX_BYTES ?? 10 * 1024 * 1024,
+    oauthTokenTimeoutMs: parsed.OAUTH_TOKEN_TIMEOUT_MS ?? 10_000,
   };
 }

@@ -41,6 +41,10 @@ export function domainStatus(code: ConnectorErrorCode): number {
     // Understood, and the connector exists, but a built-in may never be deleted.
     case 'CONNECTOR.BUILTIN_NOT_DELETABLE':
       return 403;
+    case 'CONNECTOR.OAUTH_NOT_AUTHORIZED':
+      return 401;
+    case 'CONNECTOR.OAUTH_TOKEN_FAILED':
+      return 502;
   }
 }
 

@@ -1,14 +1,7 @@
-/** The part of the outbound HTTP client (src/outbound) that token requests use. */
-export interface TokenHttp {
-  request(req: {
-    method: 'POST';
-    url: string;
-    headers: Record<string, string>;
-    body: string;
-    timeoutMs: number;
-    maxBytes: number;
-  }): Promise<{ status: number; headers: Record<string, string>; body: Buffer }>;
-}
+import { OutboundError, type OutboundHttp } from '../outbound';
+
+/** Every token request goes through the one outbound client (SSRF guard, deadline, size limit). */
+export type TokenHttp = Pick<OutboundHttp, 'request'>;
 
 /** Who the gateway is at the authorization server. */
 export interface OAuthClient {
@@ -127,7 +120,8 @@ export class TokenClient {
 
 /** The outbound client's error kinds, as codes a user may see. */
 function failure(error: unknown): string {
-  switch ((error as { kind?: unknown } | null)?.kind) {
+  if (!(error instanceof OutboundError)) return 'token_endpoint_unreachable';
+  switch (error.kind) {
     case 'timeout':
       return 'token_endpoint_timeout';
     case 'refused_address':
@@ -135,7 +129,7 @@ function failure(error: unknown): string {
       return 'token_endpoint_refused';
     case 'too_large':
       return 'invalid_token_response';
-    default:
+    case 'network':
       return 'token_endpoint_unreachable';
   }
 }

@@ -7,7 +7,9 @@ export type ConnectorErrorCode =
   | 'CONNECTOR.ALREADY_EXISTS'
   | 'CONNECTOR.INVALID'
   | 'CONNECTOR.BUILTIN_NOT_DELETABLE'
-  | 'CONNECTOR.OAUTH_NOT_CONFIGURED';
+  | 'CONNECTOR.OAUTH_NOT_CONFIGURED'
+  | 'CONNECTOR.OAUTH_NOT_AUTHORIZED'
+  | 'CONNECTOR.OAUTH_TOKEN_FAILED';
 
 export interface FieldProblem {
   field: string;
@@ -54,5 +56,31 @@ export class OAuthNotConfiguredError extends ConnectorError {
   readonly code = 'CONNECTOR.OAUTH_NOT_CONFIGURED' as const;
   constructor(readonly connectorId: string) {
     super(`connector '${connectorId}' has no oauth configuration`);
+  }
+}
+
+/** The calling API key holds no usable OAuth grant for the connector: it must authorize first. */
+export class OAuthNotAuthorizedError extends ConnectorError {
+  readonly code = 'CONNECTOR.OAUTH_NOT_AUTHORIZED' as const;
+  constructor(
+    readonly connectorId: string,
+    readonly expired: boolean,
+  ) {
+    super(
+      expired
+        ? `the OAuth authorization of connector '${connectorId}' has expired for this API key: authorize again (POST /v1/connectors/${connectorId}/oauth/authorize)`
+        : `this API key has not authorized connector '${connectorId}': authorize first (POST /v1/connectors/${connectorId}/oauth/authorize)`,
+    );
+  }
+}
+
+/** The authorization server did not give a token (refresh refused for another reason than invalid_grant, down, slow). */
+export class OAuthTokenFailedError extends ConnectorError {
+  readonly code = 'CONNECTOR.OAUTH_TOKEN_FAILED' as const;
+  constructor(
+    readonly connectorId: string,
+    readonly error: string,
+  ) {
+    super(`the token endpoint of connector '${connectorId}' did not give a token: ${error}`);
   }
 }

@@ -24,7 +24,9 @@ export class OAuthGrants1795410000000 implements MigrationInterface {
                 CONSTRAINT "oauth_flows_pkey" PRIMARY KEY ("id")
             )
         `);
-    await queryRunner.query(`CREATE INDEX "oauth_flows_expires_idx" ON "oauth_flows" ("expires_at")`);
+    await queryRunner.query(
+      `CREATE INDEX "oauth_flows_expires_idx" ON "oauth_flows" ("expires_at")`,
+    );
     await queryRunner.query(`
             CREATE TABLE "oauth_grants" (
                 "organization_id" text NOT NULL,
