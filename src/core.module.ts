@@ -3,6 +3,8 @@ import { DataSource } from 'typeorm';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeysService } from './auth/api-keys.service';
 import { APP_CONFIG, type RuntimeConfig } from './config/runtime';
+import { ConnectorCredentials, OAuthAccessTokens } from './connector-calls/connector-credentials';
+import { ConnectorSearch } from './connector-calls/connector-search';
 import { ConnectorsService } from './connectors/connectors.service';
 import { ConnectorRepository } from './connectors/domain/connector.repository';
 import { TypeOrmConnectorRepository } from './connectors/persistence/typeorm-connector.repository';
@@ -15,6 +17,8 @@ import {
   TypeOrmOAuthGrantRepository,
 } from './oauth/persistence/typeorm-oauth.repositories';
 import { TokenClient } from './oauth/token-client';
+import { OAuthGrantAccessTokens } from './oauth/oauth-access-tokens';
+import { isForbiddenLiteralUrl } from './outbound/address-policy';
 import { OutboundHttp } from './outbound/outbound-http';
 import { parseKey, SecretCipher } from './secrets/cipher';
 
@@ -64,9 +68,20 @@ class Startup implements OnModuleInit {
     },
     {
       provide: ConnectorsService,
-      inject: [ConnectorRepository, SecretCipher, OAuthGrantRepository],
-      useFactory: (repo: ConnectorRepository, cipher: SecretCipher, grants: OAuthGrantRepository) =>
-        new ConnectorsService(repo, cipher, undefined, new OAuthGrantStatuses(grants)),
+      inject: [ConnectorRepository, SecretCipher, APP_CONFIG, OAuthGrantRepository],
+      useFactory: (
+        repo: ConnectorRepository,
+        cipher: SecretCipher,
+        config: RuntimeConfig,
+        grants: OAuthGrantRepository,
+      ) =>
+        new ConnectorsService(
+          repo,
+          cipher,
+          undefined,
+          { refuses: (url) => !config.outboundAllowPrivate && isForbiddenLiteralUrl(url) },
+          new OAuthGrantStatuses(grants),
+        ),
     },
     {
       provide: ApiKeysService,
@@ -121,6 +136,27 @@ class Startup implements OnModuleInit {
           defaultMaxBytes: config.outboundMaxBytes,
         }),
     },
+    // The OAuth feature replaces this with the provider of the calling key's access tokens.
+    {
+      provide: OAuthAccessTokens,
+      inject: [OAuthService],
+      useFactory: (oauth: OAuthService) => new OAuthGrantAccessTokens(oauth),
+    },
+    {
+      provide: ConnectorCredentials,
+      inject: [ConnectorsService, OAuthAccessTokens],
+      useFactory: (connectors: ConnectorsService, oauth: OAuthAccessTokens) =>
+        new ConnectorCredentials(connectors, oauth),
+    },
+    {
+      provide: ConnectorSearch,
+      inject: [ConnectorsService, ConnectorCredentials, OutboundHttp],
+      useFactory: (
+        connectors: ConnectorsService,
+        credentials: ConnectorCredentials,
+        http: OutboundHttp,
+      ) => new ConnectorSearch(connectors, credentials, http),
+    },
     ApiKeyGuard,
     Startup,
   ],
@@ -131,6 +167,7 @@ class Startup implements OnModuleInit {
     OAuthService,
     ApiKeyGuard,
     OutboundHttp,
+    ConnectorSearch,
   ],
 })
 export class CoreModule {}

@@ -686,11 +686,11 @@ describe('Cohere v1 connectors', () => {
       });
       expect(res.body.connector.auth_type).toBe('oauth');
       const moved = await api
-        .update(c.id, { oauth: { token_url: 'https://auth2.example.com/token' } })
+        .update(c.id, { oauth: { token_url: 'https://auth.example.com/v2/token' } })
         .expect(200);
       expect(moved.body.connector.oauth).toEqual({
         ...res.body.connector.oauth,
-        token_url: 'https://auth2.example.com/token',
+        token_url: 'https://auth.example.com/v2/token',
       });
       expect((await openSecrets(actor, c.id)).oauthClientSecret).toBe(clientSecret);
     });

@@ -190,8 +190,22 @@ describe('generic dialect mounts', () => {
     it('describes both mounts and the success and error envelopes at /docs/generic.json', async () => {
       const doc = (await request(t.server).get('/docs/generic.json').expect(200)).body;
       expect(Object.keys(doc.paths).sort()).toEqual(
-        ['/generic/v1/connectors', '/generic/v1/connectors/{id}', '/v1/connectors/{id}'].sort(),
+        [
+          '/generic/v1/connectors',
+          '/generic/v1/connectors/{id}',
+          '/generic/v1/connectors/{id}/search',
+          '/v1/connectors/{id}',
+        ].sort(),
       );
+      const search = doc.paths['/generic/v1/connectors/{id}/search'].post;
+      expect(search.responses['200'].content['application/json'].schema).toEqual({
+        $ref: '#/components/schemas/GenericSearchEnvelope',
+      });
+      for (const status of ['400', '401', '404', '502']) {
+        expect(search.responses[status].content['application/json'].schema).toEqual({
+          $ref: '#/components/schemas/GenericErrorEnvelope',
+        });
+      }
       expect(Object.keys(doc.paths['/generic/v1/connectors']).sort()).toEqual(['get', 'post']);
       expect(Object.keys(doc.paths['/generic/v1/connectors/{id}']).sort()).toEqual([
         'delete',

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import request from 'supertest';
 import { ApiKeysService } from '../src/auth/api-keys.service';
-import { OAuthNotAuthorizedError } from '../src/connectors/domain/connector.errors';
+import { ConnectorNotAuthorizedError } from '../src/connectors/domain/connector.errors';
 import { OAuthService } from '../src/oauth/oauth.service';
 import { codeChallenge } from '../src/oauth/pkce';
 import { startTestApp, type TestApp } from './app';
@@ -479,7 +479,7 @@ describe('OAuth authorization code flow (gateway as the client)', () => {
       const before = oauth.refreshCalls().length;
       moveClock(MOVE_INTO_LEEWAY_MS);
       await expect(t.app.get(OAuthService).accessToken(actor, connector.id)).rejects.toThrow(
-        OAuthNotAuthorizedError,
+        ConnectorNotAuthorizedError,
       );
       const refreshes = oauth.refreshCalls().slice(before);
       expect(refreshes).toHaveLength(1);

@@ -199,6 +199,11 @@ describe('OpenAPI documents', () => {
         ok: 'CohereOAuthAuthorizeResponse',
         errors: [400, 401, 404, 429],
       },
+      'post /v1/connectors/{id}/search': {
+        ok: 'CohereSearchResponse',
+        errors: [400, 401, 404, 413, 415, 429, 502],
+        body: 'SearchConnectorDto',
+      },
     };
     /** The same operations at both mounts. */
     const both = Object.entries(COHERE).flatMap(([key, spec]) => {

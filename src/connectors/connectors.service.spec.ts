@@ -220,3 +220,125 @@ describe('ConnectorsService', () => {
     expect((await service.update(actor, 'github', { description: 'ours' })).builtin).toBe(true);
   });
 });
+
+describe('ConnectorsService: a stored secret only goes where it was given for', () => {
+  const cipher = new SecretCipher(parseKey(generateKey()));
+  const actor = { organizationId: 'acme', apiKeyId: 'key_1' };
+  let service: ConnectorsService;
+  const refused: string[] = [];
+
+  beforeEach(() => {
+    refused.length = 0;
+    // The policy the gateway wires in (src/outbound): here, anything on 10.x is refused.
+    service = new ConnectorsService(new InMemoryRepository(), cipher, undefined, {
+      refuses: (url) => {
+        const no = new URL(url).hostname.startsWith('10.');
+        if (no) refused.push(url);
+        return no;
+      },
+    });
+  });
+
+  const oauth = {
+    clientId: 'cid',
+    clientSecret: 'the-client-secret',
+    authorizeUrl: 'https://auth.example.com/authorize',
+    tokenUrl: 'https://auth.example.com/token',
+  };
+
+  it('refuses a url or token_url the gateway would not call, on create and on update', async () => {
+    await expect(
+      service.create(actor, { name: 'a', url: 'http://10.0.0.1/search' }),
+    ).rejects.toMatchObject({ problems: [{ field: 'url' }] });
+    await expect(
+      service.create(actor, { name: 'a', oauth: { ...oauth, tokenUrl: 'http://10.1.1.1/t' } }),
+    ).rejects.toMatchObject({ problems: [{ field: 'oauth.token_url' }] });
+    const created = await service.create(actor, { name: 'a', url: 'https://ok.example/search' });
+    await expect(
+      service.update(actor, created.id, { url: 'http://10.0.0.1/search' }),
+    ).rejects.toBeInstanceOf(InvalidConnectorError);
+    await expect(
+      service.update(actor, created.id, { oauth: { ...oauth, tokenUrl: 'http://10.2.2.2/t' } }),
+    ).rejects.toBeInstanceOf(InvalidConnectorError);
+    expect((await service.get(actor, created.id)).url).toBe('https://ok.example/search');
+    expect(refused).toEqual([
+      'http://10.0.0.1/search',
+      'http://10.1.1.1/t',
+      'http://10.0.0.1/search',
+      'http://10.2.2.2/t',
+    ]);
+  });
+
+  it('refuses moving token_url to another origin with the stored client_secret', async () => {
+    const { id } = await service.create(actor, { name: 'a', oauth });
+    for (const change of [
+      { tokenUrl: 'https://evil.example/token' },
+      { tokenUrl: 'https://evil.example/token', clientSecret: MASK },
+      { tokenUrl: 'http://auth.example.com/token' }, // another scheme is another origin
+      { tokenUrl: 'https://auth.example.com:8443/token' }, // and another port
+    ]) {
+      const error = await service.update(actor, id, { oauth: change }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidConnectorError);
+      expect((error as Error).message).toBe(
+        'client_secret must be sent again when token_url moves to another host',
+      );
+    }
+    expect((await service.get(actor, id)).oauth?.tokenUrl).toBe(oauth.tokenUrl);
+    expect((await service.openSecrets(actor, id)).oauthClientSecret).toBe('the-client-secret');
+  });
+
+  it('lets token_url move within its origin, or elsewhere with a new or no client_secret', async () => {
+    const { id } = await service.create(actor, { name: 'a', oauth });
+    await service.update(actor, id, { oauth: { tokenUrl: 'https://auth.example.com/v2/token' } });
+    await service.update(actor, id, {
+      oauth: { tokenUrl: 'https://new.example/token', clientSecret: 'new-secret' },
+    });
+    expect((await service.openSecrets(actor, id)).oauthClientSecret).toBe('new-secret');
+    await service.update(actor, id, {
+      oauth: { tokenUrl: 'https://third.example/token', clientSecret: null },
+    });
+    await service.update(actor, id, { oauth: { tokenUrl: 'https://fourth.example/token' } });
+    expect((await service.get(actor, id)).oauth?.tokenUrl).toBe('https://fourth.example/token');
+  });
+
+  it('refuses moving url to another origin with the stored service_auth token', async () => {
+    const { id } = await service.create(actor, {
+      name: 'a',
+      url: 'https://search.example.com/search',
+      serviceAuth: { type: 'bearer', token: 'svc-token' },
+    });
+    for (const change of [
+      { url: 'https://evil.example/search' },
+      { url: 'https://evil.example/search', serviceAuth: { token: MASK } },
+    ]) {
+      const error = await service.update(actor, id, change).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidConnectorError);
+      expect((error as Error).message).toBe(
+        'service_auth.token must be sent again when url moves to another host',
+      );
+    }
+    expect((await service.get(actor, id)).url).toBe('https://search.example.com/search');
+    // Clearing the url sends the token nowhere; giving it a url again is a move like any other.
+    await service.update(actor, id, { url: null });
+    await expect(
+      service.update(actor, id, { url: 'https://evil.example/search' }),
+    ).rejects.toBeInstanceOf(InvalidConnectorError);
+  });
+
+  it('lets url move within its origin, or elsewhere with the token sent again', async () => {
+    const { id } = await service.create(actor, {
+      name: 'a',
+      url: 'https://search.example.com/search',
+      serviceAuth: { type: 'bearer', token: 'svc-token' },
+    });
+    await service.update(actor, id, { url: 'https://search.example.com/v2/search' });
+    await service.update(actor, id, {
+      url: 'https://moved.example/search',
+      serviceAuth: { token: 'svc-token-2' },
+    });
+    expect((await service.openSecrets(actor, id)).serviceAuthToken).toBe('svc-token-2');
+    // Without a service_auth token, the url moves freely.
+    const plain = await service.create(actor, { name: 'b', url: 'https://a.example/search' });
+    await service.update(actor, plain.id, { url: 'https://b.example/search' });
+  });
+});

@@ -16,7 +16,9 @@ import {
   BuiltinConnectorNotDeletableError,
   ConnectorAlreadyExistsError,
   ConnectorNotFoundError,
+  type FieldProblem,
   InvalidConnectorError,
+  SecretMustBeResentError,
 } from './domain/connector.errors';
 import type {
   Actor,
@@ -47,6 +49,17 @@ export interface ConnectorSecrets {
 }
 
 /**
+ * Which URLs the gateway refuses to store as a connector `url` or an OAuth `token_url`, because it
+ * would never call them (a literal loopback, private or link-local address). Decided outside the
+ * domain (src/outbound), with the operator's GATEWAY_OUTBOUND_ALLOW_PRIVATE.
+ */
+export interface OutboundUrlPolicy {
+  refuses(url: string): boolean;
+}
+
+const ALLOW_EVERY_URL: OutboundUrlPolicy = { refuses: () => false };
+
+/**
  * Every connector use case, shared by all dialects. Plain TypeScript: it knows no HTTP, no dialect
  * and no SQL. What it returns is always a masked view.
  */
@@ -55,6 +68,7 @@ export class ConnectorsService {
     private readonly repo: ConnectorRepository,
     private readonly cipher: SecretCipher,
     private readonly now: () => Date = () => new Date(),
+    private readonly urlPolicy: OutboundUrlPolicy = ALLOW_EVERY_URL,
     private readonly authStatuses: AuthStatusSource = NO_GRANTS,
   ) {}
 
@@ -85,6 +99,7 @@ export class ConnectorsService {
 
   async create(actor: Actor, input: NewConnector): Promise<ConnectorView> {
     checkNewConnector(input);
+    this.checkOutboundUrls(input.url, input.oauth?.tokenUrl);
     // A generated id can collide (36^6 suffixes per name): try a few before giving up.
     for (let attempt = 0; ; attempt++) {
       const id = input.id ?? generateConnectorId(input.name);
@@ -105,6 +120,7 @@ export class ConnectorsService {
   async update(actor: Actor, id: string, changes: ConnectorChanges): Promise<ConnectorView> {
     if (!isValidConnectorId(id)) throw new ConnectorNotFoundError(id);
     checkChanges(changes);
+    this.checkOutboundUrls(changes.url, changes.oauth?.tokenUrl);
     const updated = await this.repo.update(actor.organizationId, id, (current) =>
       this.apply(current, changes, actor),
     );
@@ -248,12 +264,25 @@ export class ConnectorsService {
       if (changes.serviceAuth) next.oauth = null;
     }
 
+    checkSecretOrigins(current, next);
+
     const now = this.now();
     // Every change moves `updatedAt` forward, even within one millisecond of the previous one.
     next.updatedAt =
       now.getTime() > current.updatedAt.getTime() ? now : new Date(current.updatedAt.getTime() + 1);
     next.updatedBy = actor.apiKeyId;
     return next;
+  }
+
+  /** The gateway would refuse to call these URLs: refused when they are stored, too. */
+  private checkOutboundUrls(url: string | null | undefined, tokenUrl: string | undefined): void {
+    const problems: FieldProblem[] = [];
+    const reason =
+      'must not point to a loopback, private, link-local or other non-public address (GATEWAY_OUTBOUND_ALLOW_PRIVATE)';
+    if (url && this.urlPolicy.refuses(url)) problems.push({ field: 'url', reason });
+    if (tokenUrl && this.urlPolicy.refuses(tokenUrl))
+      problems.push({ field: 'oauth.token_url', reason });
+    if (problems.length) throw new InvalidConnectorError(problems);
   }
 
   private sealConfig(value: JsonObject, stored: SealedTree | null, ctx: string): SealedTree {
@@ -331,6 +360,35 @@ export class ConnectorsService {
       throw InvalidConnectorError.of(field, 'is a masked value, but no secret is stored to keep');
     }
     return this.cipher.seal(value, context);
+  }
+}
+
+/**
+ * A stored secret only goes where it was given for: a kept `client_secret` may not follow
+ * `token_url` to another origin, nor a kept `service_auth` token the connector `url`. The caller
+ * sends the secret again (or clears it) when the host really changed hands.
+ */
+function checkSecretOrigins(current: Connector, next: Connector): void {
+  const keptClientSecret =
+    next.oauth?.clientSecret != null && next.oauth.clientSecret === current.oauth?.clientSecret;
+  if (keptClientSecret && originOf(next.oauth?.tokenUrl) !== originOf(current.oauth?.tokenUrl)) {
+    throw new SecretMustBeResentError('oauth.client_secret', 'token_url');
+  }
+  const keptToken =
+    next.serviceAuth?.token != null && next.serviceAuth.token === current.serviceAuth?.token;
+  // A connector without a url sends the token nowhere; one that gains a url must be given it anew.
+  if (keptToken && next.url && originOf(next.url) !== originOf(current.url)) {
+    throw new SecretMustBeResentError('service_auth.token', 'url');
+  }
+}
+
+/** scheme://host:port, the unit a secret is given for (an unparsable URL is its own origin). */
+function originOf(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
   }
 }
 

@@ -41,9 +41,11 @@ export function domainStatus(code: ConnectorErrorCode): number {
     // Understood, and the connector exists, but a built-in may never be deleted.
     case 'CONNECTOR.BUILTIN_NOT_DELETABLE':
       return 403;
-    case 'CONNECTOR.OAUTH_NOT_AUTHORIZED':
+    // The caller's key holds no credential (OAuth grant) for calling the connector.
+    case 'CONNECTOR.NOT_AUTHORIZED':
       return 401;
-    case 'CONNECTOR.OAUTH_TOKEN_FAILED':
+    // The connector's server failed the call (a gateway between the client and it).
+    case 'CONNECTOR.UPSTREAM_FAILED':
       return 502;
   }
 }

@@ -4,9 +4,9 @@ import type { OAuthSettings } from '../connectors/domain/connector';
 import {
   ConnectorNotFoundError,
   InvalidConnectorError,
-  OAuthNotAuthorizedError,
+  ConnectorCallFailedError,
+  ConnectorNotAuthorizedError,
   OAuthNotConfiguredError,
-  OAuthTokenFailedError,
 } from '../connectors/domain/connector.errors';
 import type { Actor } from '../connectors/domain/connector.input';
 import { isHttpUrl } from '../connectors/domain/connector.rules';
@@ -174,7 +174,7 @@ export class OAuthService {
   async accessToken(actor: Actor, connectorId: string, rejected?: string): Promise<AccessToken> {
     const key: GrantKey = { ...actor, connectorId };
     const current = await this.grants.find(key);
-    if (!current) throw new OAuthNotAuthorizedError(connectorId, false);
+    if (!current) throw notAuthorized(connectorId, false);
     const usable = this.usable(current, rejected);
     if (usable) return usable;
 
@@ -210,11 +210,14 @@ export class OAuthService {
       case 'token':
         return outcome.token;
       case 'missing':
-        throw new OAuthNotAuthorizedError(connectorId, false);
+        throw notAuthorized(connectorId, false);
       case 'expired':
-        throw new OAuthNotAuthorizedError(connectorId, true);
+        throw notAuthorized(connectorId, true);
       case 'failed':
-        throw new OAuthTokenFailedError(connectorId, outcome.error);
+        throw new ConnectorCallFailedError(
+          connectorId,
+          `the token endpoint of connector '${connectorId}' did not give a token: ${outcome.error}`,
+        );
     }
   }
 
@@ -266,6 +269,16 @@ export class OAuthService {
   private open(key: GrantKey, sealed: NonNullable<OAuthGrant['accessToken']>, which: string) {
     return this.cipher.open(sealed, grantContext(key, which));
   }
+}
+
+/** 401 in every dialect: the calling key must (again) authorize. */
+function notAuthorized(connectorId: string, expired: boolean): ConnectorNotAuthorizedError {
+  return new ConnectorNotAuthorizedError(
+    connectorId,
+    expired
+      ? `the OAuth authorization of connector '${connectorId}' has expired for this API key: authorize again (POST /v1/connectors/${connectorId}/oauth/authorize)`
+      : `this API key has not authorized connector '${connectorId}': authorize first (POST /v1/connectors/${connectorId}/oauth/authorize)`,
+  );
 }
 
 function expired(grant: OAuthGrant): OAuthGrant {

@@ -8,8 +8,8 @@ export type ConnectorErrorCode =
   | 'CONNECTOR.INVALID'
   | 'CONNECTOR.BUILTIN_NOT_DELETABLE'
   | 'CONNECTOR.OAUTH_NOT_CONFIGURED'
-  | 'CONNECTOR.OAUTH_NOT_AUTHORIZED'
-  | 'CONNECTOR.OAUTH_TOKEN_FAILED';
+  | 'CONNECTOR.NOT_AUTHORIZED'
+  | 'CONNECTOR.UPSTREAM_FAILED';
 
 export interface FieldProblem {
   field: string;
@@ -59,28 +59,41 @@ export class OAuthNotConfiguredError extends ConnectorError {
   }
 }
 
-/** The calling API key holds no usable OAuth grant for the connector: it must authorize first. */
-export class OAuthNotAuthorizedError extends ConnectorError {
-  readonly code = 'CONNECTOR.OAUTH_NOT_AUTHORIZED' as const;
-  constructor(
-    readonly connectorId: string,
-    readonly expired: boolean,
-  ) {
-    super(
-      expired
-        ? `the OAuth authorization of connector '${connectorId}' has expired for this API key: authorize again (POST /v1/connectors/${connectorId}/oauth/authorize)`
-        : `this API key has not authorized connector '${connectorId}': authorize first (POST /v1/connectors/${connectorId}/oauth/authorize)`,
-    );
+/**
+ * A stored secret would go to another origin than the one it was given for: the caller must send
+ * it again. The message is the rule itself; `problems` names the field.
+ */
+export class SecretMustBeResentError extends InvalidConnectorError {
+  constructor(field: 'oauth.client_secret' | 'service_auth.token', movedUrl: 'token_url' | 'url') {
+    const secret = field === 'oauth.client_secret' ? 'client_secret' : 'service_auth.token';
+    super([{ field, reason: `must be sent again when ${movedUrl} moves to another host` }]);
+    this.message = `${secret} must be sent again when ${movedUrl} moves to another host`;
   }
 }
 
-/** The authorization server did not give a token (refresh refused for another reason than invalid_grant, down, slow). */
-export class OAuthTokenFailedError extends ConnectorError {
-  readonly code = 'CONNECTOR.OAUTH_TOKEN_FAILED' as const;
+/** Calling the connector needs a credential the caller does not have (an OAuth grant). */
+export class ConnectorNotAuthorizedError extends ConnectorError {
+  readonly code = 'CONNECTOR.NOT_AUTHORIZED' as const;
   constructor(
     readonly connectorId: string,
-    readonly error: string,
+    message = `not authorized for connector '${connectorId}': authorize first (POST /v1/connectors/${connectorId}/oauth/authorize)`,
   ) {
-    super(`the token endpoint of connector '${connectorId}' did not give a token: ${error}`);
+    super(message);
+  }
+}
+
+/**
+ * The connector's own server failed the call: a non-2xx answer, no answer in time, an answer too
+ * large or not the expected JSON, or an address the gateway refuses to call. The message names the
+ * upstream status, never the upstream body.
+ */
+export class ConnectorCallFailedError extends ConnectorError {
+  readonly code = 'CONNECTOR.UPSTREAM_FAILED' as const;
+  constructor(
+    readonly connectorId: string,
+    message: string,
+    readonly upstreamStatus: number | null = null,
+  ) {
+    super(message);
   }
 }

@@ -41,8 +41,8 @@ function domainError(
       return reason(400, problem.message);
     case 'CONNECTOR.BUILTIN_NOT_DELETABLE':
       return reason(403, 'builtin connector cannot be deleted');
-    case 'CONNECTOR.OAUTH_NOT_AUTHORIZED':
-    case 'CONNECTOR.OAUTH_TOKEN_FAILED':
+    case 'CONNECTOR.NOT_AUTHORIZED':
+    case 'CONNECTOR.UPSTREAM_FAILED':
       return reason(problem.status, problem.message);
   }
 }

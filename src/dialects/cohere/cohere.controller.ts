@@ -22,6 +22,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiKeyGuard, CurrentActor } from '../../auth/api-key.guard';
+import { ConnectorSearch } from '../../connector-calls/connector-search';
 import { ConnectorsService } from '../../connectors/connectors.service';
 import type { Actor } from '../../connectors/domain/connector.input';
 import { dialectValidationPipe } from '../../http/request-validation';
@@ -41,6 +42,7 @@ import {
   CohereListConnectorsResponse,
   CohereOAuthAuthorizeResponse,
 } from './dto/cohere.responses';
+import { CohereSearchResponse, SearchConnectorDto } from './dto/cohere.search';
 
 const DEFAULT_LIMIT = 30;
 
@@ -61,6 +63,7 @@ export class CohereConnectorsController {
   constructor(
     private readonly connectors: ConnectorsService,
     private readonly oauth: OAuthService,
+    private readonly calls: ConnectorSearch,
   ) {}
 
   @Get()
@@ -165,5 +168,23 @@ export class CohereConnectorsController {
     @Query() query: OAuthAuthorizeQuery,
   ): Promise<CohereOAuthAuthorizeResponse> {
     return this.authorize(actor, id, query);
+  }
+
+  @Post(':id/search')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Search through a Connector',
+    description:
+      'Calls the connector as Cohere\'s chat does (`POST <url>` with `{"query"}` and its credentials) and returns its `results`, without the fields named in `excludes`. 401: an OAuth connector the calling key has not authorized. 502: the connector failed (its status is named, its body never shown).',
+  })
+  @ApiBody({ type: SearchConnectorDto })
+  @ApiOkResponse({ type: CohereSearchResponse })
+  @applyDecorators(...errors(400, 401, 404, 413, 415, 502))
+  search(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Body() body: SearchConnectorDto,
+  ): Promise<CohereSearchResponse> {
+    return this.calls.search(actor, id, body.query);
   }
 }

@@ -23,6 +23,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiKeyGuard, CurrentActor } from '../../auth/api-key.guard';
+import { ConnectorSearch } from '../../connector-calls/connector-search';
 import { ConnectorsService } from '../../connectors/connectors.service';
 import type { Actor } from '../../connectors/domain/connector.input';
 import { dialectValidationPipe } from '../../http/request-validation';
@@ -41,6 +42,7 @@ import {
   GenericErrorEnvelope,
   GenericOAuthAuthorizeEnvelope,
 } from './dto/generic.responses';
+import { GenericSearchEnvelope, SearchGenericConnectorDto } from './dto/generic.search';
 import { GenericExceptionFilter } from './generic-exception.filter';
 import { GenericMapper } from './generic.mapper';
 import { RequestId } from './request-id.decorator';
@@ -59,6 +61,7 @@ const ERROR_TEXT: Record<number, string> = {
   413: 'Request body too large',
   415: 'The body is not JSON (send Content-Type: application/json)',
   429: 'Too many requests for this API key or address; see Retry-After',
+  502: 'The connector failed: its status is named, its body never shown',
 };
 
 /** The given statuses, and the 429 every route may answer (rate limits). */
@@ -78,6 +81,7 @@ export class GenericConnectorsController {
   constructor(
     private readonly connectors: ConnectorsService,
     private readonly oauth: OAuthService,
+    private readonly calls: ConnectorSearch,
   ) {}
 
   @Get(BASE)
@@ -202,5 +206,26 @@ export class GenericConnectorsController {
   ): Promise<GenericDeleteEnvelope> {
     await this.oauth.disconnect(actor, id);
     return { code: 200, message: SUCCESS, requestId };
+  }
+
+  @Post(`${BASE}/:id/search`)
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Search through a connector',
+    description:
+      'Calls the connector (`POST <url>` with `{"query"}` and its credentials) and returns its `results`, without the fields named in `excludes`. 401: an OAuth connector the calling key has not authorized. 502: the connector failed.',
+  })
+  @ApiParam({ name: 'id', description: 'Connector ID' })
+  @ApiBody({ type: SearchGenericConnectorDto })
+  @ApiOkResponse({ type: GenericSearchEnvelope })
+  @applyDecorators(...errors(400, 401, 404, 413, 415, 502))
+  async search(
+    @CurrentActor() actor: Actor,
+    @RequestId() requestId: string,
+    @Param('id') id: string,
+    @Body() body: SearchGenericConnectorDto,
+  ): Promise<GenericSearchEnvelope> {
+    const data = await this.calls.search(actor, id, body.query);
+    return { code: 200, data, message: SUCCESS, requestId };
   }
 }
