@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import request from 'supertest';
 import { ApiKeysService } from '../src/auth/api-keys.service';
@@ -493,6 +495,117 @@ describe('OAuth authorization code flow (gateway as the client)', () => {
         /authorize again/,
       );
       expect(oauth.refreshCalls().length).toBe(before + 1);
+    });
+  });
+
+  describe('calling the connector with the grant (search route)', () => {
+    /** A connector server that records the Authorization header of every call. */
+    let upstream: Server;
+    const seen: string[] = [];
+    let rejectNext = 0;
+    let searchUrl = '';
+
+    beforeAll(async () => {
+      upstream = createServer((req, res) => {
+        req.resume();
+        req.on('end', () => {
+          seen.push(req.headers.authorization ?? '');
+          res.writeHead(rejectNext > 0 ? 401 : 200, { 'content-type': 'application/json' });
+          if (rejectNext > 0) {
+            rejectNext--;
+            return res.end('{"error":"invalid_token"}');
+          }
+          res.end(JSON.stringify({ results: [{ title: 'Q3', text: 'Revenue grew' }] }));
+        });
+      });
+      await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+      searchUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/search`;
+    });
+    afterAll(() => new Promise<void>((resolve) => upstream.close(() => resolve())));
+
+    async function connectedConnector(c: OidcClient) {
+      const s = await setup(c);
+      await s.api.update(s.connector.id, { url: searchUrl }).expect(200);
+      const res = await s.api.authorize(s.connector.id).expect(200);
+      expect((await browse(res.body.redirect_url)).status).toBe(200);
+      return s;
+    }
+
+    const search = (key: string, id: string, prefix = '/v1/connectors') =>
+      request(t.server)
+        .post(`${prefix}/${id}/search`)
+        .set('Authorization', `Bearer ${key}`)
+        .send({ query: 'revenue' });
+
+    const lastAccessToken = () =>
+      [...oauth.calls].reverse().find((c) => c.response?.access_token)!.response!
+        .access_token as string;
+
+    it('sends Bearer <the calling key’s access token>; a key without a grant gets a 401 telling it to authorize', async () => {
+      const { key, connector, other } = await connectedConnector(BASIC);
+      const token = lastAccessToken();
+      seen.length = 0;
+      const res = await search(key, connector.id).expect(200);
+      expect(res.body).toEqual({ results: [{ title: 'Q3', text: 'Revenue grew' }] });
+      expect(seen).toEqual([`Bearer ${token}`]);
+
+      seen.length = 0;
+      const denied = await search(other.key, connector.id).expect(401);
+      expect(denied.body.message).toContain('authorize first');
+      const generic = await search(other.key, connector.id, '/generic/v1/connectors').expect(401);
+      expect(generic.body).toMatchObject({
+        code: 401,
+        message: expect.stringContaining('authorize'),
+      });
+      expect(seen).toEqual([]);
+    });
+
+    it('two concurrent searches on an expiring grant make one refresh request, and both call with the new token', async () => {
+      const { key, connector } = await connectedConnector(SHORT);
+      const before = oauth.refreshCalls().length;
+      seen.length = 0;
+      moveClock(MOVE_INTO_LEEWAY_MS);
+      const [a, b] = await Promise.all([
+        search(key, connector.id),
+        search(key, connector.id, '/cohere/v1/connectors'),
+      ]);
+      jest.restoreAllMocks();
+      expect([a.status, b.status]).toEqual([200, 200]);
+      const refreshes = oauth.refreshCalls().slice(before);
+      expect(refreshes).toHaveLength(1);
+      const fresh = refreshes[0]!.response!.access_token as string;
+      expect(seen).toEqual([`Bearer ${fresh}`, `Bearer ${fresh}`]);
+    });
+
+    it('an upstream 401 triggers one refresh and one retry with the new token', async () => {
+      const { key, connector } = await connectedConnector(BASIC);
+      const old = lastAccessToken();
+      const before = oauth.refreshCalls().length;
+      seen.length = 0;
+      rejectNext = 1;
+      await search(key, connector.id).expect(200);
+      const refreshes = oauth.refreshCalls().slice(before);
+      expect(refreshes).toHaveLength(1);
+      const fresh = refreshes[0]!.response!.access_token as string;
+      expect(fresh).not.toBe(old);
+      expect(seen).toEqual([`Bearer ${old}`, `Bearer ${fresh}`]);
+    });
+
+    it('a grant refused at refresh (invalid_grant) is a 401 telling to authorize again', async () => {
+      const { key, connector, organizationId, actor } = await connectedConnector(SHORT);
+      const [stored] = await grants(organizationId, connector.id);
+      await oauth.revoke(
+        t.cipher.open(
+          stored!.refresh_token,
+          grantContext(organizationId, connector.id, actor.apiKeyId, 'refresh'),
+        ),
+        SHORT,
+      );
+      seen.length = 0;
+      moveClock(MOVE_INTO_LEEWAY_MS);
+      const res = await search(key, connector.id).expect(401);
+      expect(res.body.message).toContain('authorize again');
+      expect(seen).toEqual([]);
     });
   });
 

@@ -273,11 +273,10 @@ export class OAuthService {
 
 /** 401 in every dialect: the calling key must (again) authorize. */
 function notAuthorized(connectorId: string, expired: boolean): ConnectorNotAuthorizedError {
+  if (!expired) return new ConnectorNotAuthorizedError(connectorId);
   return new ConnectorNotAuthorizedError(
     connectorId,
-    expired
-      ? `the OAuth authorization of connector '${connectorId}' has expired for this API key: authorize again (POST /v1/connectors/${connectorId}/oauth/authorize)`
-      : `this API key has not authorized connector '${connectorId}': authorize first (POST /v1/connectors/${connectorId}/oauth/authorize)`,
+    `the OAuth authorization of connector '${connectorId}' has expired for this API key: authorize again (POST /v1/connectors/${connectorId}/oauth/authorize)`,
   );
 }
 
