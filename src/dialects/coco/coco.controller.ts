@@ -224,7 +224,12 @@ export class CocoConnectorsController {
   })
   @ApiQuery({ name: 'after_token_redirect', required: false, type: String })
   @ApiResponse({ status: 302, description: 'Location: the authorization URL' })
-  @applyDecorators(...errors(400, 401, 404))
+  @ApiResponse({
+    status: 404,
+    type: CocoGetResponse,
+    description: '`{"_id": "...", "found": false}`',
+  })
+  @applyDecorators(...errors(400, 401))
   async oauthConnect(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
