@@ -1,4 +1,5 @@
 import { codeChallenge, stateDigest } from '../src/oauth/pkce';
+import type { Sealed } from '../src/secrets/cipher';
 import { startTestApp, type TestApp } from './app';
 import { cohereClient, COHERE_PREFIXES, createConnector, type Body } from './cohere-client';
 import {
@@ -11,6 +12,15 @@ import {
 } from './secrets';
 
 const CALLBACK = 'https://gateway.test/v1/connectors/oauth/token';
+
+interface FlowRow {
+  organization_id: string;
+  connector_id: string;
+  api_key_id: string;
+  after_token_redirect: string | null;
+  code_verifier: Sealed;
+  expires_at: Date;
+}
 
 /**
  * POST (and GET) /v1/connectors/:id/oauth/authorize: the redirect to the data source's
@@ -86,7 +96,7 @@ describe('Cohere v1 OAuth authorize', () => {
       // The flow is remembered under the state's digest, bound to the organization, connector,
       // API key and after_token_redirect, for ten minutes; the verifier is sealed, and the
       // challenge sent is its S256.
-      const [flow] = await t.sql<Record<string, any>>('SELECT * FROM oauth_flows WHERE id = $1', [
+      const [flow] = await t.sql<FlowRow>('SELECT * FROM oauth_flows WHERE id = $1', [
         stateDigest(state),
       ]);
       expect(flow).toMatchObject({
@@ -96,14 +106,14 @@ describe('Cohere v1 OAuth authorize', () => {
         after_token_redirect: 'https://app.example.com/done?x=1',
       });
       expect(JSON.stringify(flow)).not.toContain(state);
-      expect(flow!.code_verifier).toMatch(SEALED_VALUE);
+      expect(flow.code_verifier).toMatch(SEALED_VALUE);
       const verifier = t.cipher.open(
-        flow!.code_verifier,
+        flow.code_verifier,
         `connector:${organizationId}/${connector.id}#oauth_flow/${keyId}`,
       );
       expect(url.searchParams.get('code_challenge')).toBe(codeChallenge(verifier));
       expect(res.body.redirect_url).not.toContain(verifier);
-      const expires = new Date(flow!.expires_at).getTime();
+      const expires = new Date(flow.expires_at).getTime();
       expect(expires).toBeGreaterThanOrEqual(before + 600_000);
       expect(expires).toBeLessThanOrEqual(Date.now() + 600_000);
     },

@@ -6,6 +6,7 @@ import { ApiKeysService } from '../src/auth/api-keys.service';
 import { ConnectorNotAuthorizedError } from '../src/connectors/domain/connector.errors';
 import { OAuthService } from '../src/oauth/oauth.service';
 import { codeChallenge } from '../src/oauth/pkce';
+import type { Sealed } from '../src/secrets/cipher';
 import { startTestApp, type TestApp } from './app';
 import { cohereClient, createConnector, type Body } from './cohere-client';
 import {
@@ -30,6 +31,17 @@ const TOKEN_TIMEOUT_MS = 3000;
 /** Access tokens of `gw-short` live 120 s: due for refresh (within 60 s) once the clock moves 90 s. */
 const SHORT_TTL = 120;
 const MOVE_INTO_LEEWAY_MS = 90_000;
+
+/** An `oauth_grants` row as stored. */
+interface GrantRow {
+  api_key_id: string;
+  status: string;
+  /** Sealed; null once the grant expired (the tests check which before opening). */
+  access_token: Sealed;
+  refresh_token: Sealed;
+  token_type: string | null;
+  expires_at: Date;
+}
 
 const secrets = new SecretWatch();
 const client = (id: string, auth: OidcClient['token_endpoint_auth_method']): OidcClient => ({
@@ -119,7 +131,7 @@ describe('OAuth authorization code flow (gateway as the client)', () => {
   }
 
   const grants = (organizationId: string, connectorId: string) =>
-    t.sql<Record<string, any>>(
+    t.sql<GrantRow>(
       'SELECT * FROM oauth_grants WHERE organization_id = $1 AND connector_id = $2 ORDER BY api_key_id',
       [organizationId, connectorId],
     );
@@ -162,25 +174,25 @@ describe('OAuth authorization code flow (gateway as the client)', () => {
         secretInBody: false,
         status: 200,
       });
-      expect(exchange!.params.redirect_uri).toBe(CALLBACK);
-      expect(exchange!.params.code).toBe(done.callbackUrl.searchParams.get('code'));
-      expect(codeChallenge(exchange!.params.code_verifier!)).toBe(
+      expect(exchange.params.redirect_uri).toBe(CALLBACK);
+      expect(exchange.params.code).toBe(done.callbackUrl.searchParams.get('code'));
+      expect(codeChallenge(exchange.params.code_verifier)).toBe(
         authUrl.searchParams.get('code_challenge'),
       );
-      expect(authUrl.toString()).not.toContain(exchange!.params.code_verifier!);
+      expect(authUrl.toString()).not.toContain(exchange.params.code_verifier);
 
       // Stored sealed, bound to the organization, connector and key.
       const [grant] = await grants(organizationId, connector.id);
       expect(grant).toMatchObject({ api_key_id: keyId, status: 'valid', token_type: 'Bearer' });
-      expect(grant!.access_token).toMatch(SEALED_VALUE);
-      expect(grant!.refresh_token).toMatch(SEALED_VALUE);
+      expect(grant.access_token).toMatch(SEALED_VALUE);
+      expect(grant.refresh_token).toMatch(SEALED_VALUE);
       expect(
         t.cipher.open(
-          grant!.access_token,
+          grant.access_token,
           grantContext(organizationId, connector.id, keyId, 'access'),
         ),
-      ).toBe(exchange!.response!.access_token);
-      expect(new Date(grant!.expires_at).getTime()).toBeGreaterThan(Date.now() + 3_000_000);
+      ).toBe(exchange.response!.access_token);
+      expect(new Date(grant.expires_at).getTime()).toBeGreaterThan(Date.now() + 3_000_000);
 
       // auth_status is the caller's: valid for this key, absent (Cohere) / null (generic) for another.
       expect((await api.get(connector.id).expect(200)).body.connector.auth_status).toBe('valid');
@@ -250,7 +262,7 @@ describe('OAuth authorization code flow (gateway as the client)', () => {
           .get(`${prefix}/${connector.id}/oauth_connect`)
           .set('X-API-TOKEN', key)
           .expect(302);
-        const location = new URL(res.headers.location as string);
+        const location = new URL(res.headers.location);
         expect(`${location.origin}${location.pathname}`).toBe(oauth.authorizeUrl);
         expect(location.searchParams.get('code_challenge_method')).toBe('S256');
         expect(location.searchParams.get('redirect_uri')).toBe(CALLBACK);
@@ -270,7 +282,7 @@ describe('OAuth authorization code flow (gateway as the client)', () => {
       [true, false, 401],
       [false, true, 200],
     ]);
-    expect(calls[0]!.response).toMatchObject({ error: 'invalid_client' });
+    expect(calls[0].response).toMatchObject({ error: 'invalid_client' });
     expect(await grants(organizationId, connector.id)).toHaveLength(1);
   });
 
@@ -419,9 +431,9 @@ describe('OAuth authorization code flow (gateway as the client)', () => {
       const { actor, connector, organizationId, keyId } = await connected();
       const [stored] = await grants(organizationId, connector.id);
       const ctx = (w: string) => grantContext(organizationId, connector.id, keyId, w);
-      const oldRefresh = t.cipher.open(stored!.refresh_token, ctx('refresh'));
-      const oldAccess = t.cipher.open(stored!.access_token, ctx('access'));
-      const expiresAt = new Date(stored!.expires_at).getTime();
+      const oldRefresh = t.cipher.open(stored.refresh_token, ctx('refresh'));
+      const oldAccess = t.cipher.open(stored.access_token, ctx('access'));
+      const expiresAt = new Date(stored.expires_at).getTime();
       const before = oauth.refreshCalls().length;
 
       moveClock(MOVE_INTO_LEEWAY_MS);
@@ -431,16 +443,16 @@ describe('OAuth authorization code flow (gateway as the client)', () => {
       const refreshes = oauth.refreshCalls().slice(before);
       expect(refreshes).toHaveLength(1);
       expect(refreshes[0]).toMatchObject({ basic: true, secretInBody: false, status: 200 });
-      expect(refreshes[0]!.params.refresh_token).toBe(oldRefresh);
-      const answer = refreshes[0]!.response!;
+      expect(refreshes[0].params.refresh_token).toBe(oldRefresh);
+      const answer = refreshes[0].response!;
       expect(token.token).toBe(answer.access_token);
       expect(token.token).not.toBe(oldAccess);
       expect(answer.refresh_token).toEqual(expect.any(String));
       expect(answer.refresh_token).not.toBe(oldRefresh);
 
       const [next] = await grants(organizationId, connector.id);
-      expect(t.cipher.open(next!.refresh_token, ctx('refresh'))).toBe(answer.refresh_token);
-      expect(new Date(next!.expires_at).getTime()).toBeGreaterThan(expiresAt);
+      expect(t.cipher.open(next.refresh_token, ctx('refresh'))).toBe(answer.refresh_token);
+      expect(new Date(next.expires_at).getTime()).toBeGreaterThan(expiresAt);
       // Fresh again: the next use does not refresh.
       await t.app.get(OAuthService).accessToken(actor, connector.id);
       expect(oauth.refreshCalls().length).toBe(before + 1);
@@ -457,12 +469,12 @@ describe('OAuth authorization code flow (gateway as the client)', () => {
         moveClock(MOVE_INTO_LEEWAY_MS);
         const services = [t.app.get(OAuthService), replica.app.get(OAuthService)];
         const tokens = await Promise.all(
-          Array.from({ length: 6 }, (_, i) => services[i % 2]!.accessToken(actor, connector.id)),
+          Array.from({ length: 6 }, (_, i) => services[i % 2].accessToken(actor, connector.id)),
         );
         const refreshes = oauth.refreshCalls().slice(before);
         expect(refreshes).toHaveLength(1);
         expect(new Set(tokens.map((x) => x.token))).toEqual(
-          new Set([refreshes[0]!.response!.access_token]),
+          new Set([refreshes[0].response!.access_token]),
         );
       } finally {
         jest.restoreAllMocks();
@@ -474,7 +486,7 @@ describe('OAuth authorization code flow (gateway as the client)', () => {
       const { actor, connector, organizationId, api } = await connected();
       const [stored] = await grants(organizationId, connector.id);
       const refresh = t.cipher.open(
-        stored!.refresh_token,
+        stored.refresh_token,
         grantContext(organizationId, connector.id, actor.apiKeyId, 'refresh'),
       );
       await oauth.revoke(refresh, SHORT);
@@ -485,7 +497,7 @@ describe('OAuth authorization code flow (gateway as the client)', () => {
       );
       const refreshes = oauth.refreshCalls().slice(before);
       expect(refreshes).toHaveLength(1);
-      expect(refreshes[0]!.response).toMatchObject({ error: 'invalid_grant' });
+      expect(refreshes[0].response).toMatchObject({ error: 'invalid_grant' });
       const [after] = await grants(organizationId, connector.id);
       expect(after).toMatchObject({ status: 'expired', access_token: null, refresh_token: null });
       jest.restoreAllMocks();
@@ -573,7 +585,7 @@ describe('OAuth authorization code flow (gateway as the client)', () => {
       expect([a.status, b.status]).toEqual([200, 200]);
       const refreshes = oauth.refreshCalls().slice(before);
       expect(refreshes).toHaveLength(1);
-      const fresh = refreshes[0]!.response!.access_token as string;
+      const fresh = refreshes[0].response!.access_token as string;
       expect(seen).toEqual([`Bearer ${fresh}`, `Bearer ${fresh}`]);
     });
 
@@ -586,7 +598,7 @@ describe('OAuth authorization code flow (gateway as the client)', () => {
       await search(key, connector.id).expect(200);
       const refreshes = oauth.refreshCalls().slice(before);
       expect(refreshes).toHaveLength(1);
-      const fresh = refreshes[0]!.response!.access_token as string;
+      const fresh = refreshes[0].response!.access_token as string;
       expect(fresh).not.toBe(old);
       expect(seen).toEqual([`Bearer ${old}`, `Bearer ${fresh}`]);
     });
@@ -596,7 +608,7 @@ describe('OAuth authorization code flow (gateway as the client)', () => {
       const [stored] = await grants(organizationId, connector.id);
       await oauth.revoke(
         t.cipher.open(
-          stored!.refresh_token,
+          stored.refresh_token,
           grantContext(organizationId, connector.id, actor.apiKeyId, 'refresh'),
         ),
         SHORT,

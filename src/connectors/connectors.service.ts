@@ -89,7 +89,7 @@ export class ConnectorsService {
     );
     return {
       ...result,
-      hits: result.hits.map((hit, i) => ({ connector: views[i]!, score: hit.score })),
+      hits: result.hits.map((hit, i) => ({ connector: views[i], score: hit.score })),
     };
   }
 
@@ -178,7 +178,7 @@ export class ConnectorsService {
   }
 
   private async view(actor: Actor, connector: Connector): Promise<ConnectorView> {
-    return (await this.views(actor, [connector]))[0]!;
+    return (await this.views(actor, [connector]))[0];
   }
 
   private async find(actor: Actor, id: string): Promise<Connector> {

@@ -176,7 +176,7 @@ export class OAuthTestServer {
             up.on('data', (c: Buffer) => back.push(c));
             up.on('end', () => {
               const text = Buffer.concat(back).toString('utf8');
-              let response: Record<string, unknown> | null = null;
+              let response: Record<string, unknown> | null;
               try {
                 response = JSON.parse(text) as Record<string, unknown>;
               } catch {

@@ -28,7 +28,7 @@ export async function callGateway(gateway: Server, callbackUrl: URL): Promise<Br
   const res = await request(gateway).get(`${callbackUrl.pathname}${callbackUrl.search}`);
   return {
     status: res.status,
-    location: res.headers.location as string | undefined,
+    location: res.headers.location,
     body: res.text,
     callbackUrl,
   };

@@ -76,12 +76,12 @@ export class TypeOrmOAuthFlowRepository extends OAuthFlowRepository {
 
   async consume(id: string): Promise<OAuthFlow | null> {
     // For a DELETE, `query` answers [rows, rowCount].
-    const [rows] = (await this.dataSource.query(
+    const [rows] = await this.dataSource.query<[FlowRow[], number]>(
       `DELETE FROM oauth_flows WHERE id = $1
        RETURNING id, organization_id, connector_id, api_key_id, after_token_redirect,
          settings_digest, code_verifier, expires_at`,
       [id],
-    )) as [FlowRow[], number];
+    );
     const row = rows[0];
     if (!row) return null;
     return {
@@ -112,10 +112,10 @@ export class TypeOrmOAuthGrantRepository extends OAuthGrantRepository {
   }
 
   async delete(key: GrantKey): Promise<boolean> {
-    const [, count] = (await this.dataSource.query(
+    const [, count] = await this.dataSource.query<[unknown, number]>(
       'DELETE FROM oauth_grants WHERE organization_id = $1 AND connector_id = $2 AND api_key_id = $3',
       [key.organizationId, key.connectorId, key.apiKeyId],
-    )) as [unknown, number];
+    );
     return count > 0;
   }
 
@@ -124,19 +124,21 @@ export class TypeOrmOAuthGrantRepository extends OAuthGrantRepository {
     apiKeyId: string,
     connectorIds: string[],
   ): Promise<GrantSummary[]> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<
+      Array<{
+        connector_id: string;
+        status: 'valid' | 'expired';
+        has_access: boolean;
+        has_refresh: boolean;
+        expires_at: Date | null;
+      }>
+    >(
       `SELECT connector_id, status, access_token IS NOT NULL AS has_access,
          refresh_token IS NOT NULL AS has_refresh, expires_at
        FROM oauth_grants
        WHERE organization_id = $1 AND api_key_id = $2 AND connector_id = ANY($3::text[])`,
       [organizationId, apiKeyId, connectorIds],
-    )) as Array<{
-      connector_id: string;
-      status: 'valid' | 'expired';
-      has_access: boolean;
-      has_refresh: boolean;
-      expires_at: Date | null;
-    }>;
+    );
     return rows.map((r) => ({
       connectorId: r.connector_id,
       status: r.status,
@@ -161,11 +163,11 @@ export class TypeOrmOAuthGrantRepository extends OAuthGrantRepository {
     key: GrantKey,
     lock: boolean,
   ): Promise<OAuthGrant | null> {
-    const rows = (await manager.query(
+    const rows = await manager.query<GrantRow[]>(
       `SELECT ${GRANT_COLUMNS} FROM oauth_grants
        WHERE organization_id = $1 AND connector_id = $2 AND api_key_id = $3${lock ? ' FOR UPDATE' : ''}`,
       [key.organizationId, key.connectorId, key.apiKeyId],
-    )) as GrantRow[];
+    );
     return rows[0] ? toGrant(rows[0]) : null;
   }
 
