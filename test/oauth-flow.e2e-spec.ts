@@ -370,6 +370,28 @@ describe('OAuth authorization code flow (gateway as the client)', () => {
     );
   });
 
+  it('settings changed between start and callback: the code is not sent anywhere, error=connector_changed', async () => {
+    const { api, connector, organizationId } = await setup();
+    const res = await api
+      .authorize(connector.id, { after_token_redirect: 'https://app.example.com/done' })
+      .expect(200);
+    const url = await browseToCallback(res.body.redirect_url);
+    remember(url);
+    await api
+      .update(connector.id, {
+        oauth: {
+          token_url: 'https://elsewhere.example.com/token',
+          client_secret: BASIC.client_secret,
+        },
+      })
+      .expect(200);
+    const before = oauth.calls.length;
+    const done = await callGateway(t.server, url);
+    expect(new URL(done.location!).searchParams.get('error')).toBe('connector_changed');
+    expect(oauth.calls.length).toBe(before);
+    expect(await grants(organizationId, connector.id)).toHaveLength(0);
+  });
+
   it('token endpoint down (closed port): nothing stored, error=token_endpoint_unreachable', async () => {
     const { api, connector, organizationId } = await setup(BASIC, {
       token_url: await closedPortUrl(),

@@ -134,7 +134,7 @@ export class OAuthService {
     if (error !== undefined) return failed(ERROR_CODE.test(error) ? error : 'authorization_failed');
     if (!code) return failed('invalid_request');
 
-    let client: OAuthClient;
+    let client: OAuthClient & { digest: string };
     try {
       client = await this.client(actor, flow.connectorId);
     } catch (e) {
@@ -143,11 +143,8 @@ export class OAuthService {
       }
       throw e;
     }
-    const settings = (await this.connectors.get(actor, flow.connectorId)).oauth;
     // The code goes only to the token endpoint the flow started with.
-    if (!settings || settingsDigest(settings) !== flow.settingsDigest) {
-      return failed('connector_changed');
-    }
+    if (client.digest !== flow.settingsDigest) return failed('connector_changed');
     const verifier = this.cipher.open(flow.codeVerifier, flowContext(actor, flow.connectorId));
     const result = await this.tokens.request(client, {
       grant_type: 'authorization_code',
@@ -158,6 +155,12 @@ export class OAuthService {
     if (!result.ok) return failed(result.error);
     const key = { ...actor, connectorId: flow.connectorId };
     await this.grants.save(this.sealGrant(key, result.tokens, null));
+    // Settings changed while the code was exchanged: that update dropped the grants it saw; this
+    // one was not among them.
+    if ((await this.client(actor, flow.connectorId)).digest !== flow.settingsDigest) {
+      await this.grants.delete(key);
+      return failed('connector_changed');
+    }
     return {
       kind: 'connected',
       connectorId: flow.connectorId,
@@ -239,7 +242,11 @@ export class OAuthService {
     return { token, tokenType: grant.tokenType ?? 'Bearer' };
   }
 
-  private async client(actor: Actor, connectorId: string): Promise<OAuthClient> {
+  /** The connector's client credentials, and the digest of the settings they belong to. */
+  private async client(
+    actor: Actor,
+    connectorId: string,
+  ): Promise<OAuthClient & { digest: string }> {
     const connector = await this.connectors.get(actor, connectorId);
     if (!connector.oauth) throw new OAuthNotConfiguredError(connectorId);
     const secrets = await this.connectors.openSecrets(actor, connectorId);
@@ -247,6 +254,7 @@ export class OAuthService {
       tokenUrl: connector.oauth.tokenUrl,
       clientId: connector.oauth.clientId,
       clientSecret: secrets.oauthClientSecret,
+      digest: settingsDigest(connector.oauth),
     };
   }
 
