@@ -13,6 +13,7 @@ import { BUILTIN_IDS, startTestApp, type TestApp } from './app';
 
 const BASE = '/generic/v1/connectors';
 const CONNECTOR_FIELDS = [
+  'authStatus',
   'createdAt',
   'createdBy',
   'description',
@@ -775,6 +776,8 @@ describe('generic dialect', () => {
         updatedAt: cohere.updated_at,
         updatedBy: org.keyId,
         maskedData: {},
+        // The calling key's OAuth grant: none.
+        authStatus: null,
       });
 
       // Adding data through the generic PUT keeps what only Cohere shows.

@@ -115,6 +115,12 @@ class Environment {
     message: 'METRICS_TOKEN must be at least 16 printable characters without spaces',
   })
   METRICS_TOKEN?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(600_000)
+  OAUTH_TOKEN_TIMEOUT_MS?: number;
 }
 
 export interface AppConfig {
@@ -148,6 +154,8 @@ export interface AppConfig {
   logFormat: 'json' | 'pretty';
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   metricsToken: string | null;
+  /** Deadline of one OAuth token request (code exchange, refresh). */
+  oauthTokenTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -165,6 +173,7 @@ const NUMERIC = [
   'RATE_LIMIT_PER_MINUTE',
   'GATEWAY_OUTBOUND_TIMEOUT_MS',
   'GATEWAY_OUTBOUND_MAX_BYTES',
+  'OAUTH_TOKEN_TIMEOUT_MS',
 ] as const;
 
 /**
@@ -223,5 +232,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     outboundMaxBytes: parsed.GATEWAY_OUTBOUND_MAX_BYTES ?? 10 * 1024 * 1024,
     logFormat: parsed.LOG_FORMAT === 'pretty' ? 'pretty' : 'json',
     metricsToken: parsed.METRICS_TOKEN ?? null,
+    oauthTokenTimeoutMs: parsed.OAUTH_TOKEN_TIMEOUT_MS ?? 10_000,
   };
 }

@@ -11,6 +11,7 @@ import {
   sealTree,
   type SealedTree,
 } from '../secrets/secret-tree';
+import { AuthStatusSource, NO_GRANTS } from './domain/auth-status';
 import { BUILTIN_CONNECTORS } from './domain/builtin-catalog';
 import type { Connector, ConnectorView, OAuthSettings, ServiceAuth } from './domain/connector';
 import {
@@ -47,7 +48,6 @@ export interface ConnectorSecrets {
   config: JsonObject | null;
   oauthClientSecret: string | null;
   serviceAuthToken: string | null;
-  oauthTokens: string | null;
 }
 
 /**
@@ -71,27 +71,32 @@ export class ConnectorsService {
     private readonly cipher: SecretCipher,
     private readonly now: () => Date = () => new Date(),
     private readonly urlPolicy: OutboundUrlPolicy = ALLOW_EVERY_URL,
+    private readonly authStatuses: AuthStatusSource = NO_GRANTS,
   ) {}
 
   async list(actor: Actor, page: Page): Promise<PageOf<ConnectorView>> {
     // An offset past any possible end is the end (PostgreSQL's OFFSET stops at 2^63).
     const offset = Math.min(page.offset, Number.MAX_SAFE_INTEGER);
     const result = await this.repo.list(actor.organizationId, { ...page, offset });
-    return { items: result.items.map(toView), total: result.total };
+    return { items: await this.views(actor, result.items), total: result.total };
   }
 
   /** Full text, filters, sort, paging and terms aggregations; the hits are masked views. */
   async search(actor: Actor, spec: ConnectorSearch): Promise<SearchResult<ConnectorView>> {
     checkSearch(spec);
     const result = await this.repo.search(actor.organizationId, spec);
+    const views = await this.views(
+      actor,
+      result.hits.map((hit) => hit.connector),
+    );
     return {
       ...result,
-      hits: result.hits.map((hit) => ({ connector: toView(hit.connector), score: hit.score })),
+      hits: result.hits.map((hit, i) => ({ connector: views[i], score: hit.score })),
     };
   }
 
   async get(actor: Actor, id: string): Promise<ConnectorView> {
-    return toView(await this.find(actor, id));
+    return this.view(actor, await this.find(actor, id));
   }
 
   async create(actor: Actor, input: NewConnector): Promise<ConnectorView> {
@@ -122,7 +127,7 @@ export class ConnectorsService {
       this.apply(current, changes, actor),
     );
     if (!updated) throw new ConnectorNotFoundError(id);
-    return toView(updated);
+    return this.view(actor, updated);
   }
 
   async delete(actor: Actor, id: string): Promise<void> {
@@ -162,8 +167,20 @@ export class ConnectorsService {
       config: c.config ? openTree(c.config, this.cipher, `${ctx}#config`) : null,
       oauthClientSecret: open(c.oauth?.clientSecret, 'oauth'),
       serviceAuthToken: open(c.serviceAuth?.token, 'service_auth'),
-      oauthTokens: open(c.oauthGrant?.tokens, 'oauth_grant'),
     };
+  }
+
+  /** The masked views, each with the caller's own OAuth grant status. */
+  private async views(actor: Actor, connectors: Connector[]): Promise<ConnectorView[]> {
+    const withOAuth = connectors.filter((c) => c.oauth).map((c) => c.id);
+    const statuses = withOAuth.length
+      ? await this.authStatuses.statuses(actor, withOAuth)
+      : new Map<string, never>();
+    return connectors.map((c) => toView(c, statuses.get(c.id) ?? null));
+  }
+
+  private async view(actor: Actor, connector: Connector): Promise<ConnectorView> {
+    return (await this.views(actor, [connector]))[0];
   }
 
   private async find(actor: Actor, id: string): Promise<Connector> {
@@ -193,7 +210,6 @@ export class ConnectorsService {
       continueOnFailure: input.continueOnFailure ?? false,
       oauth: input.oauth ? this.sealOAuth(input.oauth, null, ctx) : null,
       serviceAuth: input.serviceAuth ? this.sealServiceAuth(input.serviceAuth, null, ctx) : null,
-      oauthGrant: null,
       category: input.category ?? null,
       icon: input.icon ?? null,
       tags: input.tags ?? null,
@@ -239,17 +255,15 @@ export class ConnectorsService {
           : changes.processor.replace;
     }
     if (changes.oauth !== undefined) {
+      // Grants obtained under other settings are dropped by the repository, in this transaction
+      // (`oauthGrantsInvalidated`).
       next.oauth = changes.oauth && this.sealOAuth(changes.oauth, current.oauth, ctx);
-      if (changes.oauth === null) next.oauthGrant = null;
       if (changes.oauth) next.serviceAuth = null;
     }
     if (changes.serviceAuth !== undefined) {
       next.serviceAuth =
         changes.serviceAuth && this.sealServiceAuth(changes.serviceAuth, current.serviceAuth, ctx);
-      if (changes.serviceAuth) {
-        next.oauth = null;
-        next.oauthGrant = null;
-      }
+      if (changes.serviceAuth) next.oauth = null;
     }
 
     checkSecretOrigins(current, next);
@@ -280,10 +294,6 @@ export class ConnectorsService {
       serviceAuth: c.serviceAuth && {
         ...c.serviceAuth,
         token: reseal(c.serviceAuth.token, 'service_auth'),
-      },
-      oauthGrant: c.oauthGrant && {
-        ...c.oauthGrant,
-        tokens: reseal(c.oauthGrant.tokens, 'oauth_grant'),
       },
     };
   }

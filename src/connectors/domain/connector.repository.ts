@@ -26,6 +26,8 @@ export abstract class ConnectorRepository {
   /**
    * Reads the connector under a row lock, lets `change` compute the next version and writes it, in
    * one transaction: concurrent merges cannot lose each other's fields. Null when it does not exist.
+   * When the change invalidates the connector's OAuth grants (`oauthGrantsInvalidated`), they are
+   * deleted in the same transaction.
    */
   abstract update(
     organizationId: string,

@@ -32,7 +32,7 @@ function view(overrides: Partial<ConnectorView> = {}): ConnectorView {
     continueOnFailure: false,
     oauth: null,
     serviceAuth: { type: 'bearer', token: MASK },
-    oauthGrant: null,
+    authStatus: null,
     category: 'chat',
     icon: null,
     tags: ['a'],
@@ -60,6 +60,7 @@ describe('GenericMapper', () => {
       updatedAt: '2026-02-03T04:05:06.007Z',
       updatedBy: 'key_8899aabbccddeeff',
       maskedData: { channel: '#alerts', bot_token: MASK, hosts: [{ password: MASK }] },
+      authStatus: null,
     });
   });
 

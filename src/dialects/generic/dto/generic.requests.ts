@@ -113,3 +113,13 @@ export class UpdateGenericConnectorDto {
   @IsString()
   name?: string;
 }
+
+export class GenericOAuthAuthorizeQuery {
+  @ApiPropertyOptional({
+    description:
+      'Where the callback sends the browser once the token is obtained, with status=success|error and connector_id added.',
+  })
+  @IsOptional()
+  @IsString()
+  after_token_redirect?: string;
+}

@@ -35,6 +35,14 @@ export class GenericConnector {
     example: { channel: '#alerts', bot_token: '******' },
   })
   maskedData!: JsonObject;
+  @ApiProperty({
+    enum: ['valid', 'expired'],
+    nullable: true,
+    type: String,
+    description:
+      "The calling API key's OAuth grant for the connector: `valid`, `expired`, or null when this key has not authorized it.",
+  })
+  authStatus!: 'valid' | 'expired' | null;
 }
 
 export class GenericConnectorPage {
@@ -56,6 +64,21 @@ export class GenericConnectorEnvelope {
 export class GenericConnectorListEnvelope {
   @ApiProperty({ example: 200 }) code!: number;
   @ApiProperty({ type: GenericConnectorPage }) data!: GenericConnectorPage;
+  @ApiProperty({ example: 'success' }) message!: string;
+  @ApiProperty({ example: 'abc-123' }) requestId!: string;
+}
+
+export class GenericOAuthRedirect {
+  @ApiProperty({
+    description:
+      "The data source's authorization URL to send the user to (response_type=code, client_id, redirect_uri, scope, state, PKCE S256 code_challenge).",
+  })
+  redirectUrl!: string;
+}
+
+export class GenericOAuthAuthorizeEnvelope {
+  @ApiProperty({ example: 200 }) code!: number;
+  @ApiProperty({ type: GenericOAuthRedirect }) data!: GenericOAuthRedirect;
   @ApiProperty({ example: 'success' }) message!: string;
   @ApiProperty({ example: 'abc-123' }) requestId!: string;
 }
