@@ -139,7 +139,7 @@ function decideKey(key: string): boolean {
   const parts = words(key);
   if (SECRET_NAMES.includes(n)) return true;
   if (NON_SECRET_KEYS.includes(n)) return false;
-  if (parts.length > 1 && FLAG_PREFIXES.includes(parts[0]!)) return false;
+  if (parts.length > 1 && FLAG_PREFIXES.includes(parts[0])) return false;
   // A header: secret when it carries authorization (`auth_header`), else it names a header.
   if (/headers?$/.test(n)) return n.includes('auth');
   // (`service_account` ends in "count" but counts nothing.)
@@ -231,7 +231,7 @@ export function splitUrlPassword(value: unknown): UrlPassword | null {
   if (typeof value !== 'string' || value.length > MAX_CHECKED_LENGTH) return null;
   const match = USERINFO.exec(value);
   if (!match || !match[2]) return null;
-  return { before: match[1]!, password: match[2], after: match[3]! };
+  return { before: match[1], password: match[2], after: match[3] };
 }
 
 /**

@@ -21,7 +21,7 @@ describe('connector types', () => {
   it('mark every credential field writeOnly with format password', () => {
     for (const t of CONNECTOR_TYPES) {
       for (const path of markedPaths(t.dataSchema)) {
-        const field = path.split('.').reduce((node, key) => node.properties![key]!, t.dataSchema);
+        const field = path.split('.').reduce((node, key) => node.properties![key], t.dataSchema);
         expect({ type: t.type, path, writeOnly: field.writeOnly, format: field.format }).toEqual({
           type: t.type,
           path,

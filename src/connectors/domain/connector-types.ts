@@ -186,10 +186,10 @@ export const CONNECTOR_TYPES: readonly ConnectorType[] = [
       category: entry.category ?? 'other',
       tags: entry.tags ?? [],
       provider: '',
-      dataSchema: SCHEMAS[type] ?? SCHEMAS.custom!,
+      dataSchema: SCHEMAS[type] ?? SCHEMAS.custom,
     };
   }),
-  ...EXTRA_TYPES.map((t) => ({ ...t, provider: '', dataSchema: SCHEMAS[t.type]! })),
+  ...EXTRA_TYPES.map((t) => ({ ...t, provider: '', dataSchema: SCHEMAS[t.type] })),
 ];
 
 const BY_TYPE = new Map(CONNECTOR_TYPES.map((t) => [t.type, t]));
