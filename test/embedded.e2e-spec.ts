@@ -582,8 +582,8 @@ describe('embedded mode: one gateway per DATA_DIR, reachable by its user only', 
     const pair = ports.map((port) => new Gateway({ ...env, PORT: String(port) }));
     started.push(...pair);
     const first = await Promise.race(pair.map((g, i) => g.exited.then(() => i)));
-    const loser = pair[first]!;
-    const winner = pair[1 - first]!;
+    const loser = pair[first];
+    const winner = pair[1 - first];
     const exit = await loser.exited;
     expect({ code: exit.code, running: winner.running }).toEqual({
       code: 1,

@@ -30,6 +30,7 @@ export function makePrivateDir(dataDir: string): void {
   } catch (error) {
     throw new Error(
       `DATA_DIR ${dataDir} must be private to the gateway's user (mode 0700) and could not be made so: ${(error as Error).message}`,
+      { cause: error },
     );
   }
 }

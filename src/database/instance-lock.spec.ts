@@ -13,7 +13,7 @@ describe('the instance lock of a data directory', () => {
   const holder = (pid: number, host = hostname()) =>
     writeFileSync(file(), JSON.stringify({ pid, host, started: '2026-01-01T00:00:00.000Z' }));
   /** The pid of a process that has exited. */
-  const deadPid = () => spawnSync(process.execPath, ['-e', '0']).pid!;
+  const deadPid = () => spawnSync(process.execPath, ['-e', '0']).pid;
 
   it('is a file naming this process, readable by its user only, gone once released', () => {
     const lock = acquireInstanceLock(dir);
