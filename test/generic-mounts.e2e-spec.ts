@@ -190,7 +190,13 @@ describe('generic dialect mounts', () => {
     it('describes both mounts and the success and error envelopes at /docs/generic.json', async () => {
       const doc = (await request(t.server).get('/docs/generic.json').expect(200)).body;
       expect(Object.keys(doc.paths).sort()).toEqual(
-        ['/generic/v1/connectors', '/generic/v1/connectors/{id}', '/v1/connectors/{id}'].sort(),
+        [
+          '/generic/v1/connectors',
+          '/generic/v1/connectors/{id}',
+          '/v1/connectors/{id}',
+          '/generic/v1/connector-types',
+          '/generic/v1/connector-types/{type}',
+        ].sort(),
       );
       expect(Object.keys(doc.paths['/generic/v1/connectors']).sort()).toEqual(['get', 'post']);
       expect(Object.keys(doc.paths['/generic/v1/connectors/{id}']).sort()).toEqual([
