@@ -393,6 +393,27 @@ describe('fuzzing every route of every dialect', () => {
     await t?.close();
   });
 
+  it('aims at every route the dialects document, on every mount', async () => {
+    const fuzzed = new Set(ROUTES.map(([m, p]) => `${m} ${p.replace(/\/$/, '')}`));
+    const documented: string[] = [];
+    for (const dialect of DIALECTS) {
+      const res = await send(port, agent, {
+        method: 'GET',
+        path: `/docs/${dialect.name}.json`,
+        headers: {},
+        body: undefined,
+      });
+      const doc = JSON.parse(res.text) as { paths: Record<string, Record<string, unknown>> };
+      for (const [path, ops] of Object.entries(doc.paths)) {
+        for (const method of Object.keys(ops)) {
+          documented.push(`${method.toUpperCase()} ${path.replace(/\{[^}]+\}/g, ':id')}`);
+        }
+      }
+    }
+    expect(documented.length).toBeGreaterThan(20);
+    expect(documented.filter((route) => !fuzzed.has(route))).toEqual([]);
+  });
+
   it(`answers ${RUNS * BATCH} requests without a 5xx, every error in its dialect's shape with x-request-id`, async () => {
     const a = await t.newOrganization('fuzz');
     const b = await t.newOrganization('fuzz');

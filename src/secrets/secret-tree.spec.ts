@@ -1,7 +1,14 @@
 import { generateKey, parseKey, SecretCipher } from './cipher';
 import type { JsonObject } from './json';
 import { MASK } from './mask';
-import { MaskWithoutSecretError, maskTree, mergeTree, openTree, sealTree } from './secret-tree';
+import {
+  MaskWithoutSecretError,
+  maskTree,
+  mergeTree,
+  openTree,
+  sealTree,
+  type SealedTree,
+} from './secret-tree';
 
 const cipher = new SecretCipher(parseKey(generateKey()));
 const CTX = 'connector:acme/x#config';
@@ -213,6 +220,14 @@ describe('secret trees: the value rule, URL passwords and fields marked by a typ
     expect(() => sealTree({ db: `https://x:${MASK}@h/` }, null, cipher, CTX, 'data')).toThrow(
       MaskWithoutSecretError,
     );
+  });
+
+  it('opens text in the sealed form stored in clear under a plain key as that text', () => {
+    const legacy = cipher.seal('"x"', 'connector:other/x#config');
+    const stored = { note: legacy } as unknown as SealedTree;
+    expect(openTree(stored, cipher, CTX)).toEqual({ note: legacy });
+    const secret = { token: legacy } as unknown as SealedTree;
+    expect(() => openTree(secret, cipher, CTX)).toThrow('failed authentication');
   });
 
   it('treats a client-sent string in the sealed form as a secret, not as a stored value', () => {

@@ -1,4 +1,4 @@
-import { SecretCipher } from './cipher';
+import { SecretCipher, SecretCipherError } from './cipher';
 import { deepMerge, isJsonObject, type Json, type JsonObject } from './json';
 import { isMask, MASK } from './mask';
 import { isSecretKey, isSecretValue, splitUrlPassword, urlPasswordOwner } from './secret-rule';
@@ -253,16 +253,25 @@ export function maskTree(stored: SealedTree): MaskedTree {
 
 /** The clear configuration, for the few features that must use a secret (and for tests). */
 export function openTree(stored: SealedTree, cipher: SecretCipher, context: string): JsonObject {
-  const walk = (node: Json): Json => {
-    if (SecretCipher.isSealed(node)) return JSON.parse(cipher.open(node, context)) as Json;
+  const walk = (node: Json, secret: boolean): Json => {
+    if (SecretCipher.isSealed(node)) {
+      try {
+        return JSON.parse(cipher.open(node, context)) as Json;
+      } catch (error) {
+        // Text in the sealed form that the gateway did not seal (stored in clear, under a plain
+        // key, before the value rule sealed such text) is that text; a real secret must open.
+        if (secret || !(error instanceof SecretCipherError)) throw error;
+        return node;
+      }
+    }
     if (typeof node === 'string') return openUrlPassword(node, cipher, context);
-    if (Array.isArray(node)) return node.map(walk);
+    if (Array.isArray(node)) return node.map((v) => walk(v, false));
     if (isJsonObject(node)) {
       const out: JsonObject = {};
-      for (const [k, v] of Object.entries(node)) out[k] = walk(v);
+      for (const [k, v] of Object.entries(node)) out[k] = walk(v, isSecretKey(k));
       return out;
     }
     return node;
   };
-  return walk(stored) as JsonObject;
+  return walk(stored, false) as JsonObject;
 }
