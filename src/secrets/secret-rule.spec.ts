@@ -227,7 +227,7 @@ const VALUE_RULE: Array<{ entry: string; secret: string[]; plain: string[] }> = 
   {
     entry: 'Authorization header values',
     secret: ['Bearer abcdefgh12345678', 'Basic dXNlcjpwYXNzd29yZA=='],
-    plain: ['Bearer', 'Bearer tokens are used here'],
+    plain: ['Bearer', 'Bearer tokens are used here', 'Basic authentication', 'Bearer abc12345'],
   },
   {
     entry: 'ordinary values',

@@ -192,7 +192,11 @@ export const SECRET_VALUE_FORMATS: ReadonlyArray<{ name: string; pattern: RegExp
     name: 'Discord webhook URL',
     pattern: /^https:\/\/(?:(?:canary|ptb)\.)?discord(?:app)?\.com\/api\/webhooks\/\d+\/[^\s]+$/i,
   },
-  { name: 'Authorization header value', pattern: /^(?:Bearer|Basic|Token) [^\s]{8,}$/ },
+  {
+    // A scheme and a token-like credential (16+ token characters, not a lowercase word).
+    name: 'Authorization header value',
+    pattern: /^(?:Bearer|Basic|Token) (?=[^\s]*[A-Z0-9])[A-Za-z0-9._~+/=-]{16,}$/,
+  },
 ];
 
 /** The longest value the formats are tried on (a PEM key with its chain fits). */
