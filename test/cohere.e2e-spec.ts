@@ -203,6 +203,7 @@ describe('Cohere v1 connectors', () => {
       expect(row.service_auth_token).toMatch(SEALED_VALUE);
       expect(row.oauth).toBeNull();
       expect(await openSecrets(actor, c.id)).toEqual({
+        url: c.url,
         config: null,
         oauthClientSecret: null,
         serviceAuthToken: token,

@@ -197,6 +197,8 @@ describe('generic dialect mounts', () => {
           '/generic/v1/connectors/{id}/oauth/authorize',
           '/generic/v1/connectors/{id}/oauth',
           '/v1/connectors/{id}',
+          '/generic/v1/connector-types',
+          '/generic/v1/connector-types/{type}',
         ].sort(),
       );
       const search = doc.paths['/generic/v1/connectors/{id}/search'].post;

@@ -8,11 +8,14 @@ import {
   MaskWithoutSecretError,
   mergeTree,
   openTree,
+  openUrlPassword,
   sealTree,
+  sealUrlPassword,
   type SealedTree,
 } from '../secrets/secret-tree';
 import { AuthStatusSource, NO_GRANTS } from './domain/auth-status';
 import { BUILTIN_CONNECTORS } from './domain/builtin-catalog';
+import { credentialFieldsOf } from './domain/connector-types';
 import type { Connector, ConnectorView, OAuthSettings, ServiceAuth } from './domain/connector';
 import {
   BuiltinConnectorNotDeletableError,
@@ -45,6 +48,8 @@ import { toView } from './domain/connector.view';
 
 /** The clear secrets of one connector, for the features that must use them. */
 export interface ConnectorSecrets {
+  /** The connector's URL with the password of its userinfo (if any) in clear. */
+  url: string | null;
   config: JsonObject | null;
   oauthClientSecret: string | null;
   serviceAuthToken: string | null;
@@ -164,6 +169,7 @@ export class ConnectorsService {
     const open = (value: Sealed | null | undefined, field: string) =>
       value ? this.cipher.open(value, `${ctx}#${field}`) : null;
     return {
+      url: c.url === null ? null : openUrlPassword(c.url, this.cipher, `${ctx}#url`),
       config: c.config ? openTree(c.config, this.cipher, `${ctx}#config`) : null,
       oauthClientSecret: open(c.oauth?.clientSecret, 'oauth'),
       serviceAuthToken: open(c.serviceAuth?.token, 'service_auth'),
@@ -198,13 +204,13 @@ export class ConnectorsService {
       id,
       name: input.name,
       description: input.description ?? null,
-      url: input.url ?? null,
+      url: input.url ? this.sealUrl(input.url, null, ctx) : (input.url ?? null),
       active: input.active ?? true,
       createdAt: now,
       updatedAt: now,
       createdBy: actor.apiKeyId,
       updatedBy: actor.apiKeyId,
-      config: input.config ? this.sealConfig(input.config, null, ctx) : null,
+      config: input.config ? this.sealConfig(input.config, null, ctx, input.type) : null,
       builtin: false,
       excludes: input.excludes ?? null,
       continueOnFailure: input.continueOnFailure ?? false,
@@ -231,7 +237,6 @@ export class ConnectorsService {
     };
     set('name');
     set('description');
-    set('url');
     set('active');
     set('excludes');
     set('continueOnFailure');
@@ -243,8 +248,11 @@ export class ConnectorsService {
     set('type');
     set('provider');
 
+    if (changes.url !== undefined) {
+      next.url = changes.url === null ? null : this.sealUrl(changes.url, current.url, ctx);
+    }
     if (changes.config) {
-      next.config = this.changeConfig(current.config, changes.config, ctx);
+      next.config = this.changeConfig(current.config, changes.config, ctx, next.type);
       checkConfigSize(next.config);
     }
     if (changes.assets) next.assets = changeObject(current.assets, changes.assets);
@@ -309,8 +317,23 @@ export class ConnectorsService {
     if (problems.length) throw new InvalidConnectorError(problems);
   }
 
-  private sealConfig(value: JsonObject, stored: SealedTree | null, ctx: string): SealedTree {
-    const sealed = withMaskCheck(() => sealTree(value, stored, this.cipher, `${ctx}#config`));
+  /** A URL with the password of its userinfo sealed in place (a mask sent back keeps it). */
+  private sealUrl(value: string, stored: string | null, ctx: string): string {
+    return (
+      withMaskCheck(() => sealUrlPassword(value, stored, this.cipher, `${ctx}#url`, 'url')) ?? value
+    );
+  }
+
+  private sealConfig(
+    value: JsonObject,
+    stored: SealedTree | null,
+    ctx: string,
+    type: string | null | undefined,
+  ): SealedTree {
+    const marked = credentialFieldsOf(type);
+    const sealed = withMaskCheck(() =>
+      sealTree(value, stored, this.cipher, `${ctx}#config`, 'config', marked),
+    );
     checkConfigSize(sealed);
     return refuseSealedLookalike(sealed);
   }
@@ -319,13 +342,17 @@ export class ConnectorsService {
     stored: SealedTree | null,
     change: ObjectChange<JsonObject>,
     ctx: string,
+    type: string | null,
   ): SealedTree | null {
     if ('merge' in change) {
+      const marked = credentialFieldsOf(type);
       return refuseSealedLookalike(
-        withMaskCheck(() => mergeTree(stored, change.merge, this.cipher, `${ctx}#config`)),
+        withMaskCheck(() =>
+          mergeTree(stored, change.merge, this.cipher, `${ctx}#config`, 'config', marked),
+        ),
       );
     }
-    return change.replace === null ? null : this.sealConfig(change.replace, stored, ctx);
+    return change.replace === null ? null : this.sealConfig(change.replace, stored, ctx, type);
   }
 
   private sealOAuth(

@@ -1,5 +1,5 @@
 import { MASK } from '../../secrets/mask';
-import { maskTree } from '../../secrets/secret-tree';
+import { maskTree, maskUrlPassword } from '../../secrets/secret-tree';
 import type { AuthStatus, Connector, ConnectorView } from './connector';
 
 /**
@@ -9,6 +9,7 @@ import type { AuthStatus, Connector, ConnectorView } from './connector';
 export function toView(c: Connector, authStatus: AuthStatus | null = null): ConnectorView {
   return {
     ...c,
+    url: c.url === null ? null : maskUrlPassword(c.url),
     config: c.config ? maskTree(c.config) : null,
     oauth: c.oauth
       ? { ...c.oauth, clientSecret: c.oauth.clientSecret === null ? null : MASK }

@@ -2,8 +2,9 @@ import { Module } from '@nestjs/common';
 import type { DialectDefinition } from '../../http/dialect';
 import { GenericExceptionFilter } from './generic-exception.filter';
 import { GenericConnectorsController } from './generic.controller';
+import { GenericConnectorTypesController } from './generic-types.controller';
 
-@Module({ controllers: [GenericConnectorsController] })
+@Module({ controllers: [GenericConnectorsController, GenericConnectorTypesController] })
 export class GenericModule {}
 
 /**

@@ -105,3 +105,50 @@ export class GenericErrorEnvelope {
   @ApiProperty({ example: 'name: is required' }) message!: string;
   @ApiProperty({ example: 'abc-123' }) requestId!: string;
 }
+
+/** A connector type as B3OS publishes it (`GET /v1/connector-types`). */
+export class GenericConnectorType {
+  @ApiProperty({
+    example: 'slack',
+    description: 'The slug a connector of this type has as `type`.',
+  })
+  type!: string;
+  @ApiProperty({ example: 'Slack' }) name!: string;
+  @ApiProperty({ example: 'Post to and read from Slack channels.' }) description!: string;
+  @ApiProperty({ example: 'communication' }) category!: string;
+  @ApiProperty({ type: [String], example: ['slack', 'chat'] }) tags!: string[];
+  @ApiProperty({ description: 'Who brokers the credentials; empty string when the gateway does.' })
+  provider!: string;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'JSON Schema of the connector `data`. Credential fields are `writeOnly: true` with `format: password`: they are stored encrypted and shown masked, whatever their name.',
+    example: {
+      type: 'object',
+      properties: {
+        bot_token: { type: 'string', format: 'password', writeOnly: true },
+        channel: { type: 'string' },
+      },
+    },
+  })
+  dataSchema!: JsonObject;
+}
+
+export class GenericConnectorTypeList {
+  @ApiProperty({ type: [GenericConnectorType] }) items!: GenericConnectorType[];
+}
+
+export class GenericConnectorTypeListEnvelope {
+  @ApiProperty({ example: 200 }) code!: number;
+  @ApiProperty({ type: GenericConnectorTypeList }) data!: GenericConnectorTypeList;
+  @ApiProperty({ example: 'success' }) message!: string;
+  @ApiProperty({ example: 'abc-123' }) requestId!: string;
+}
+
+export class GenericConnectorTypeEnvelope {
+  @ApiProperty({ example: 200 }) code!: number;
+  @ApiProperty({ type: GenericConnectorType }) data!: GenericConnectorType;
+  @ApiProperty({ example: 'success' }) message!: string;
+  @ApiProperty({ example: 'abc-123' }) requestId!: string;
+}
