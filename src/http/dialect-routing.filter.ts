@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DialectDefinition } from './dialect';
-import { classify } from './problem';
+import { classify, problemHeaders } from './problem';
 
 /**
  * The global filter. Errors raised inside a dialect's controller are rendered by that controller's
@@ -35,7 +35,7 @@ export class DialectRoutingFilter implements ExceptionFilter {
     }
     const problem = classify(exception);
     const status =
-      problem.kind === 'http'
+      problem.kind === 'http' || problem.kind === 'unavailable'
         ? problem.status
         : problem.kind === 'internal'
           ? 500
@@ -44,6 +44,7 @@ export class DialectRoutingFilter implements ExceptionFilter {
             : 400;
     void http
       .getResponse<FastifyReply>()
+      .headers(problemHeaders(problem))
       .status(status)
       .send({ statusCode: status, message: problem.message });
   }

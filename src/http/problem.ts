@@ -6,6 +6,7 @@ import {
   type FieldProblem,
 } from '../connectors/domain/connector.errors';
 import { RequestValidationError } from './request-validation';
+import { asServiceUnavailable } from './unavailable';
 
 /**
  * Every error a dialect may have to render, classified once so that each dialect's filter is only
@@ -24,9 +25,16 @@ export type Problem =
   | { kind: 'auth'; missing: boolean; message: string }
   | { kind: 'invalid'; message: string; problems: FieldProblem[] }
   | { kind: 'http'; status: number; message: string }
+  /** The database or the gateway cannot serve it now: 503 with `Retry-After` in every dialect. */
+  | { kind: 'unavailable'; status: 503; retryAfterSeconds: number; message: string }
   | { kind: 'internal'; message: string };
 
 const logger = new Logger('Errors');
+
+/** The headers a problem's answer carries in every dialect (`Retry-After` on a 503). */
+export function problemHeaders(problem: Problem): Record<string, string> {
+  return problem.kind === 'unavailable' ? { 'retry-after': String(problem.retryAfterSeconds) } : {};
+}
 
 /** One status per domain error, the same in every dialect (the compiler checks every code). */
 export function domainStatus(code: ConnectorErrorCode): number {
@@ -44,7 +52,20 @@ export function domainStatus(code: ConnectorErrorCode): number {
   }
 }
 
+/** Each exception is classified (and, if unexpected, logged) once, however many ask. */
+const classified = new WeakMap<object, Problem>();
+
 export function classify(exception: unknown): Problem {
+  if (typeof exception !== 'object' || exception === null) return classifyOnce(exception);
+  let problem = classified.get(exception);
+  if (!problem) {
+    problem = classifyOnce(exception);
+    classified.set(exception, problem);
+  }
+  return problem;
+}
+
+function classifyOnce(exception: unknown): Problem {
   if (exception instanceof ConnectorError) {
     return {
       kind: 'domain',
@@ -67,6 +88,16 @@ export function classify(exception: unknown): Problem {
   }
   if (exception instanceof HttpException) {
     return { kind: 'http', status: exception.getStatus(), message: httpMessage(exception) };
+  }
+  const unavailable = asServiceUnavailable(exception);
+  if (unavailable) {
+    logger.warn(`${unavailable.message} (${loggable(exception).message})`);
+    return {
+      kind: 'unavailable',
+      status: 503,
+      retryAfterSeconds: unavailable.retryAfterSeconds,
+      message: unavailable.message,
+    };
   }
   // Errors Fastify raises before a route runs (malformed JSON, body too large, bad content type)
   // carry a 4xx statusCode; anything else is a real fault.
