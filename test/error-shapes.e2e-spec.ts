@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
+import { shutdownOf } from '../src/http/shutdown';
 import { startTestApp, type TestApp } from './app';
 
 type Dialect = 'cohere' | 'coco' | 'generic';
@@ -223,5 +224,32 @@ describe('every error in the dialect shape, with x-request-id', () => {
       .set('Content-Type', 'application/json')
       .send('');
     expectShape('generic', 400, missing);
+  });
+});
+
+describe('requests arriving during shutdown', () => {
+  let t: TestApp;
+  let key: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    key = (await t.newOrganization('closing')).key;
+    shutdownOf(t.app).begin();
+  });
+  afterAll(() => t.close());
+
+  it.each(PREFIXES)(
+    '%s %s: 503 in the dialect shape, Retry-After, Connection: close',
+    async (dialect, prefix) => {
+      const res = await request(t.server).get(prefix).set('Authorization', `Bearer ${key}`);
+      expectShape(dialect, 503, res);
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+      expect(res.headers.connection).toBe('close');
+    },
+  );
+
+  it('answers health 503 too, so load balancers stop sending', async () => {
+    const res = await request(t.server).get('/health/ready');
+    expect(res.status).toBe(503);
   });
 });
