@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const app = await createApp(runtime.config);
-  stopOnSignals(app, runtime.stop, runtime.config.shutdownTimeoutSeconds * 1000);
+  stopOnSignals(app, () => runtime.stop(), runtime.config.shutdownTimeoutSeconds * 1000);
   await app.listen({ port: runtime.config.port, host: runtime.config.host });
   early.info(`connector gateway listening on ${await app.getUrl()} (docs at /docs)`);
 }

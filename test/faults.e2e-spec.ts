@@ -67,7 +67,8 @@ describe('faults: the database down, late or back, and a bounded shutdown', () =
   it('started before its database, waits (a JSON line per attempt) and then serves', async () => {
     gateway = new GatewayProcess(env);
     await waitUntil(
-      async () => gateway.lines().filter((l) => typeof l.attempt === 'number').length >= 3,
+      () =>
+        Promise.resolve(gateway.lines().filter((l) => typeof l.attempt === 'number').length >= 3),
       20_000,
       'three logged attempts',
     );

@@ -103,23 +103,23 @@ describe('tenant isolation under a held row lock', () => {
       await request(t.server).get('/health/ready').expect(200);
 
       expect(timings.filter((ms) => ms >= 100)).toEqual([]);
-      for (const { res, ms } of [cohere!, coco!, generic!]) {
+      for (const { res, ms } of [cohere, coco, generic]) {
         expect(res.status).toBe(503);
         expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
         expect(res.headers['x-request-id']).toBeTruthy();
         expect(ms).toBeGreaterThanOrEqual(LOCK_TIMEOUT_MS - 100);
         expect(ms).toBeLessThan(LOCK_TIMEOUT_MS + MARGIN_MS);
       }
-      expect(cohere!.res.body).toEqual({ message: 'the database is busy: try again' });
-      expect(coco!.res.body).toEqual({
+      expect(cohere.res.body).toEqual({ message: 'the database is busy: try again' });
+      expect(coco.res.body).toEqual({
         status: 503,
         error: { reason: 'the database is busy: try again' },
       });
-      expect(generic!.res.body).toEqual({
+      expect(generic.res.body).toEqual({
         code: 503,
         details: [],
         message: 'the database is busy: try again',
-        requestId: generic!.res.headers['x-request-id'],
+        requestId: generic.res.headers['x-request-id'],
       });
     } finally {
       await holder.query('ROLLBACK');

@@ -39,7 +39,7 @@ function call(t: TestApp, key: string, [method, path]: (typeof ROUTES)[number]) 
 async function sweep(apps: TestApp[], key: string, rounds: number): Promise<number[]> {
   const statuses: number[] = [];
   for (let i = 0; i < rounds * ROUTES.length; i++) {
-    const res = await call(apps[i % apps.length]!, key, ROUTES[i % ROUTES.length]!);
+    const res = await call(apps[i % apps.length], key, ROUTES[i % ROUTES.length]);
     statuses.push(res.status);
   }
   return statuses;
@@ -117,7 +117,7 @@ describe('one rate budget per API key', () => {
       const statuses: number[] = [];
       for (let i = 0; i < LIMIT + 10; i++) {
         const res = await request(t.server)
-          .get(ROUTES[i % ROUTES.length]![1])
+          .get(ROUTES[i % ROUTES.length][1])
           .set('Authorization', `Bearer made-up-key-${i}`);
         statuses.push(res.status);
       }

@@ -80,7 +80,10 @@ export class HealthController {
   private async database(): Promise<State> {
     if (!this.dataSource.isInitialized) return 'down';
     try {
-      const answer = await within(this.dataSource.query('SELECT 1'), HEALTH_CHECK_TIMEOUT_MS);
+      const answer = await within(
+        this.dataSource.query<unknown>('SELECT 1'),
+        HEALTH_CHECK_TIMEOUT_MS,
+      );
       return answer === 'timeout' ? 'down' : 'up';
     } catch {
       return 'down';
