@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
 import request from 'supertest';
 import { startTestApp, type TestApp } from './app';
 
@@ -131,6 +132,70 @@ describe('tenant isolation under a held row lock', () => {
       .send({ description: 'after' })
       .expect(200);
     expect(after.body.connector.description).toBe('after');
+  });
+});
+
+describe('database limits', () => {
+  it('puts statement_timeout and lock_timeout on the gateway sessions', async () => {
+    const t = await startTestApp({
+      database: { ...startDefaults(), statementTimeoutMs: 4321, lockTimeoutMs: 1234 },
+    });
+    try {
+      const rows = await t.app
+        .get(DataSource)
+        .query<Array<{ s: string; l: string }>>(
+          'SELECT current_setting($1) AS s, current_setting($2) AS l',
+          ['statement_timeout', 'lock_timeout'],
+        );
+      expect(rows[0]).toEqual({ s: '4321ms', l: '1234ms' });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('answers 503 + Retry-After when no pool connection comes free in time', async () => {
+    const t = await startTestApp({
+      database: { ...startDefaults(), poolSize: 1, lockTimeoutMs: 3000, acquireTimeoutMs: 300 },
+    });
+    const holder = new Client({
+      connectionString: t.config.databaseUrl,
+      options: `-c search_path=${t.config.schema},public`,
+    });
+    await holder.connect();
+    try {
+      const a = await t.newOrganization('pool-a');
+      const b = await t.newOrganization('pool-b');
+      await request(t.server)
+        .get('/v1/connectors/github')
+        .set('Authorization', `Bearer ${b.key}`)
+        .expect(200);
+      await holder.query('BEGIN');
+      await holder.query(
+        'SELECT id FROM connectors WHERE organization_id = $1 AND id = $2 FOR UPDATE',
+        [a.organizationId, 'github'],
+      );
+      // The only connection waits on the lock; the next request finds none.
+      const waiting = request(t.server)
+        .patch('/v1/connectors/github')
+        .set('Authorization', `Bearer ${a.key}`)
+        .send({ description: 'x' })
+        .then((res) => res);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const started = Date.now();
+      const starved = await request(t.server)
+        .get('/v1/connectors/gitlab')
+        .set('Authorization', `Bearer ${b.key}`);
+      expect(Date.now() - started).toBeLessThan(300 + MARGIN_MS);
+      expect(starved.status).toBe(503);
+      expect(starved.body).toEqual({ message: expect.stringMatching(/unavailable|busy/) });
+      expect(Number(starved.headers['retry-after'])).toBeGreaterThan(0);
+      await holder.query('ROLLBACK');
+      expect((await waiting).status).toBe(200);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end();
+      await t.close();
+    }
   });
 });
 

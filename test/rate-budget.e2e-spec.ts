@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { PassThrough } from 'node:stream';
 import request from 'supertest';
 import { startTestApp, type TestApp } from './app';
 
@@ -175,7 +176,10 @@ describe('one rate budget per API key', () => {
   describe('when Redis stops', () => {
     let redis: ChildProcess;
     let t: TestApp;
+    const logs: string[] = [];
     beforeAll(async () => {
+      const stream = new PassThrough();
+      stream.on('data', (chunk: Buffer) => logs.push(...chunk.toString('utf8').split('\n')));
       const port = await freePort();
       redis = spawn(
         'redis-server',
@@ -184,11 +188,15 @@ describe('one rate budget per API key', () => {
           stdio: 'ignore',
         },
       );
-      t = await startTestApp({
-        rateLimitPerMinute: LIMIT,
-        redisUrl: `redis://127.0.0.1:${port}`,
-        redisKeyPrefix: uniquePrefix(),
-      });
+      t = await startTestApp(
+        {
+          rateLimitPerMinute: LIMIT,
+          redisUrl: `redis://127.0.0.1:${port}`,
+          redisKeyPrefix: uniquePrefix(),
+          logLevel: 'info',
+        },
+        { logStream: stream },
+      );
       await waitFor(
         async () =>
           (await request(t.server).get('/health/ready')).body.details?.redis?.status === 'up',
@@ -216,6 +224,8 @@ describe('one rate budget per API key', () => {
         details: { database: { status: 'up' }, redis: { status: 'down' } },
       });
       expect(JSON.stringify(ready.body)).not.toMatch(/127\.0\.0\.1|ECONN|refused/i);
+      // The outage is logged once, not once per request.
+      expect(logs.filter((l) => l.includes('Redis unavailable'))).toHaveLength(1);
     });
   });
 });
