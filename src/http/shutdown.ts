@@ -42,14 +42,17 @@ export class GracefulShutdown {
   }
 
   install(fastify: FastifyInstance): void {
-    fastify.addHook('onRequest', async (request, reply) => {
-      if (this.closing) throw new ServiceUnavailableError(SHUTTING_DOWN, 5);
+    // Callback hooks: they run on every request, and a promise each would cost for nothing.
+    fastify.addHook('onRequest', (request, reply, done) => {
+      if (this.closing) return done(new ServiceUnavailableError(SHUTTING_DOWN, 5));
       const entry = { request, reply };
       this.inFlight.add(entry);
       reply.raw.once('close', () => this.inFlight.delete(entry));
+      done();
     });
-    fastify.addHook('onSend', async (_request, reply) => {
+    fastify.addHook('onSend', (_request, reply, payload, done) => {
       if (this.closing) reply.header('connection', 'close');
+      done(null, payload);
     });
   }
 
