@@ -50,12 +50,16 @@ describe('tenant isolation under a held row lock', () => {
   });
 
   it('answers 503 + Retry-After for the locked connector in each dialect; others unaffected', async () => {
-    // Warm every path once (JIT, caches) before timing anything.
-    for (let i = 0; i < 5; i++) {
-      await request(t.server)
-        .get('/v1/connectors/github')
-        .set('Authorization', `Bearer ${b.key}`)
-        .expect(200);
+    // Warm every path (JIT, caches), then time the same reads with no lock held: the baseline
+    // of this machine right now.
+    const read = (i: number) =>
+      request(t.server).get(readPath(i)).set('Authorization', `Bearer ${b.key}`).expect(200);
+    for (let i = 0; i < 10; i++) await read(i);
+    const baseline: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const begin = process.hrtime.bigint();
+      await read(i);
+      baseline.push(Number(process.hrtime.bigint() - begin) / 1e6);
     }
     await holder.query('BEGIN');
     await holder.query(
@@ -103,7 +107,12 @@ describe('tenant isolation under a held row lock', () => {
       const [cohere, coco, generic] = await updates;
       await request(t.server).get('/health/ready').expect(200);
 
-      expect(timings.filter((ms) => ms >= 100)).toEqual([]);
+      // None waited behind the lock (that would take the rest of lock_timeout); the median is
+      // under 100 ms, and the 90th percentile under 100 ms or, on a machine loaded by others
+      // (CI shares its cores), within twice what the same reads took just before without a lock.
+      expect(Math.max(...timings)).toBeLessThan(LOCK_TIMEOUT_MS / 2);
+      expect(percentile(timings, 50)).toBeLessThan(100);
+      expect(percentile(timings, 90)).toBeLessThan(Math.max(100, 2 * percentile(baseline, 90)));
       for (const { res, ms } of [cohere, coco, generic]) {
         expect(res.status).toBe(503);
         expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
@@ -198,6 +207,11 @@ describe('database limits', () => {
     }
   });
 });
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
 
 const readPath = (i: number) =>
   i % 2 ? '/v1/connectors/github' : '/generic/v1/connectors?limit=5';
