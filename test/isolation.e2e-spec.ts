@@ -110,7 +110,7 @@ describe('tenant isolation under a held row lock', () => {
       // None waited behind the lock (that would take the rest of lock_timeout); the median is
       // under 100 ms, and the 90th percentile under 100 ms or, on a machine loaded by others
       // (CI shares its cores), within twice what the same reads took just before without a lock.
-      expect(Math.max(...timings)).toBeLessThan(LOCK_TIMEOUT_MS / 2);
+      expect(Math.max(...timings)).toBeLessThan(LOCK_TIMEOUT_MS * 0.8);
       expect(percentile(timings, 50)).toBeLessThan(100);
       expect(percentile(timings, 90)).toBeLessThan(Math.max(100, 2 * percentile(baseline, 90)));
       for (const { res, ms } of [cohere, coco, generic]) {
