@@ -91,7 +91,7 @@ function classifyOnce(exception: unknown): Problem {
   }
   const unavailable = asServiceUnavailable(exception);
   if (unavailable) {
-    logger.warn(`${unavailable.message} (${loggable(exception).message})`);
+    logUnavailable(`${unavailable.message} (${loggable(exception).message})`);
     return {
       kind: 'unavailable',
       status: 503,
@@ -107,6 +107,19 @@ function classifyOnce(exception: unknown): Problem {
   }
   logger.error(loggable(exception), 'unhandled error');
   return { kind: 'internal', message: 'internal server error' };
+}
+
+/** During an outage every request fails alike: each cause is logged at most once in 5 s. */
+const unavailableLogged = new Map<string, { at: number; since: number }>();
+function logUnavailable(line: string, now = Date.now()): void {
+  const last = unavailableLogged.get(line);
+  if (last && now - last.at < 5000) {
+    last.since += 1;
+    return;
+  }
+  if (unavailableLogged.size > 100) unavailableLogged.clear();
+  unavailableLogged.set(line, { at: now, since: 0 });
+  logger.warn(last?.since ? `${line}; ${last.since} more like it in the last 5 s` : line);
 }
 
 /**
