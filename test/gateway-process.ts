@@ -88,7 +88,8 @@ export class GatewayProcess {
     this.child.stdout!.on('data', keep);
     this.child.stderr!.on('data', keep);
     this.exited = new Promise((resolveExit) =>
-      this.child.once('exit', (code, signal) => {
+      // 'close', not 'exit': the output is all read by then.
+      this.child.once('close', (code, signal) => {
         process.removeListener('exit', orphan);
         resolveExit({ code, signal, at: Date.now() });
       }),
