@@ -5,6 +5,8 @@ import { createApp } from './bootstrap';
 import { type AppConfig, ConfigError } from './config/config';
 import { loadEnvironment } from './config/environment';
 import { resolveRuntime, type Runtime } from './config/runtime';
+import { waitForDatabase } from './database/wait-for-database';
+import { shutdownOf } from './http/shutdown';
 import { createLogger, type Logger } from './logging/logger';
 
 /**
@@ -33,24 +35,7 @@ async function main(): Promise<void> {
   } catch (error) {
     return fail(log, error, 'failed to start');
   }
-  // On SIGTERM: the server stops accepting and finishes the requests in flight, the pool closes,
-  // and the embedded database (if any) goes last.
-  let stopping = false;
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      log.info({ signal }, 'shutting down');
-      app
-        .close()
-        .then(() => runtime.stop())
-        .then(() => {
-          log.info('stopped');
-          exit(log, 0);
-        })
-        .catch((error: unknown) => fail(log, error, 'failed to stop cleanly'));
-    });
-  }
+  stopOnSignals(app, runtime, log);
   try {
     await app.listen({ port: runtime.config.port, host: runtime.config.host });
   } catch (error) {
@@ -78,11 +63,66 @@ async function start(
     warn: (m: string) => log.warn(m),
   });
   try {
+    // A database still starting (a compose stack, a failover) is waited for, up to its deadline.
+    const { connectTimeoutSeconds } = runtime.config.database;
+    if (
+      !runtime.config.embedded &&
+      !(await waitForDatabase(runtime.config.databaseUrl, connectTimeoutSeconds, log))
+    ) {
+      throw new Error(
+        `database not reachable after ${connectTimeoutSeconds} s (DATABASE_CONNECT_TIMEOUT)`,
+      );
+    }
     return { runtime, app: await createApp(runtime.config, { logger: root }) };
   } catch (error) {
     await runtime.stop().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * On SIGTERM (or SIGINT): stop accepting connections, close idle keep-alive ones, finish the
+ * requests in flight (answered with `Connection: close`), refuse new ones with a 503, close the
+ * pool, then the embedded database. Past SHUTDOWN_TIMEOUT, whatever is still in flight is answered
+ * 503, every connection is closed and the process exits (code 1) whatever the clients do.
+ */
+function stopOnSignals(app: NestFastifyApplication, runtime: Runtime, log: Logger): void {
+  const timeoutMs = runtime.config.shutdownTimeoutSeconds * 1000;
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const shutdown = shutdownOf(app);
+    shutdown.begin();
+    const force = setTimeout(() => {
+      void (async () => {
+        const refused = await shutdown.refuseInFlight();
+        log.warn(
+          { refused },
+          `still busy after ${timeoutMs} ms: requests in flight answered 503, connections closed`,
+        );
+        app.getHttpServer().closeAllConnections();
+        await Promise.race([
+          runtime.stop().catch(() => undefined),
+          new Promise((resolve) => setTimeout(resolve, 500)),
+        ]);
+        log.info('stopped');
+        exit(log, 1);
+      })();
+    }, timeoutMs);
+    app
+      .close()
+      .then(() => runtime.stop())
+      .then(() => {
+        clearTimeout(force);
+        log.info('stopped');
+        exit(log, 0);
+      })
+      .catch((error: unknown) => fail(log, error, 'failed to stop cleanly'));
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
 }
 
 /** A fatal error, logged by the process's logger, then exit 1. */
