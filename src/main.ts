@@ -33,7 +33,9 @@ async function main(): Promise<void> {
   try {
     ({ runtime, app } = await start(config, root, log));
   } catch (error) {
-    return fail(log, error, 'failed to start');
+    if (!(error instanceof StartAborted)) return fail(log, error, 'failed to start');
+    log.fatal(error.message);
+    return exit(log, 1);
   }
   stopOnSignals(app, runtime, log);
   try {
@@ -52,6 +54,9 @@ async function main(): Promise<void> {
   );
 }
 
+/** A start given up for a reason its message says in full (one clear line, no stack). */
+class StartAborted extends Error {}
+
 /** The database (embedded or not) and the application; what was started is stopped on failure. */
 async function start(
   config: AppConfig,
@@ -69,8 +74,8 @@ async function start(
       !runtime.config.embedded &&
       !(await waitForDatabase(runtime.config.databaseUrl, connectTimeoutSeconds, log))
     ) {
-      throw new Error(
-        `database not reachable after ${connectTimeoutSeconds} s (DATABASE_CONNECT_TIMEOUT)`,
+      throw new StartAborted(
+        `database not reachable after ${connectTimeoutSeconds} s (DATABASE_CONNECT_TIMEOUT): exiting`,
       );
     }
     return { runtime, app: await createApp(runtime.config, { logger: root }) };
