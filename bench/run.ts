@@ -11,10 +11,13 @@
  * time from `node main.js` to a healthy `/health` on the existing database.
  *
  * Environment: BENCH_DATABASE_URL / DATABASE_URL (else the local PostgreSQL), BENCH_ROUNDS (3),
- * BENCH_SECONDS (5), BENCH_CONNECTIONS (32), BENCH_SMALL (1000), BENCH_LARGE (100000),
+ * BENCH_SECONDS (5), BENCH_WARMUP (2 unmeasured seconds per scenario and server), BENCH_CONNECTIONS (32), BENCH_SMALL (1000), BENCH_LARGE (100000),
  * BENCH_MEMORY_SECONDS (60), BENCH_SOAK_MINUTES (0), BENCH_OUT (bench-results/bench-<time>.json),
  * BENCH_ONLY (comma-separated scenario names), BENCH_SMOKE=1 (a few seconds: small sizes,
- * one short round, no memory phase; what test/bench-smoke.e2e-spec.ts runs).
+ * one short round, no memory phase; what test/bench-smoke.e2e-spec.ts runs), BENCH_PROFILE_DIR
+ * (the timed gateway runs with `node --cpu-prof` and writes its profile there at the end; read it
+ * with `node dist-bench/bench/profile-top.js <file>`), BENCH_GATEWAY_MAIN (another build's main.js,
+ * to measure a previous version with the same bench).
  */
 import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -37,6 +40,8 @@ export interface BenchOptions {
   rounds: number;
   seconds: number;
   connections: number;
+  /** Unmeasured seconds of each scenario on each server before its rounds (JIT, caches). */
+  warmup: number;
   small: number;
   large: number;
   memorySeconds: number;
@@ -54,6 +59,11 @@ export interface Figures {
   p99: number;
   non2xx: number;
   errors: number;
+  /**
+   * CPU time the server process spent per answered request, in microseconds (user + system, from
+   * /proc; null when the server shares this process). Steadier than req/s on a shared machine.
+   */
+  cpuUsPerRequest: number | null;
 }
 
 export interface ScenarioResult {
@@ -62,6 +72,8 @@ export interface ScenarioResult {
   gateway: Figures;
   floor: Figures;
   ratio: number;
+  /** Floor CPU per request / gateway CPU per request: the ratio the CPU cost alone predicts. */
+  cpuRatio: number | null;
   /** Every round, in the order run (gateway, floor, gateway, floor, ...). */
   rounds: Array<{ target: 'gateway' | 'floor' } & Figures>;
   /** Whether both servers gave the same body (reads only; `took` aside). */
@@ -199,6 +211,7 @@ async function load(
   seconds: number,
   connections: number,
 ): Promise<Figures> {
+  const cpuBefore = target.pid === process.pid ? null : cpuMicros(target.pid);
   const result = await autocannon({
     url: target.url,
     connections,
@@ -223,7 +236,18 @@ async function load(
     p99: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    cpuUsPerRequest:
+      cpuBefore === null || !result.requests.total
+        ? null
+        : Math.round((cpuMicros(target.pid) - cpuBefore) / result.requests.total),
   };
+}
+
+/** User + system CPU time of a process so far, in microseconds. */
+function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  // utime and stime are fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 per second).
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
 async function fetchJson(target: Target, key: string, s: Scenario): Promise<unknown> {
@@ -303,9 +327,12 @@ async function spawnGateway(
   env: NodeJS.ProcessEnv,
 ): Promise<Target & { healthyMs: number; child: ChildProcess }> {
   const port = await freePort();
-  const main = resolve(__dirname, '../src/main.js');
+  const main = env.BENCH_GATEWAY_MAIN ?? resolve(__dirname, '../src/main.js');
+  const profile = env.BENCH_PROFILE_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_PROFILE_DIR}`]
+    : [];
   const started = performance.now();
-  const child = spawn(process.execPath, [main], {
+  const child = spawn(process.execPath, [...profile, main], {
     env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -521,6 +548,9 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
           log(`    floor:   ${JSON.stringify(b).slice(0, 400)}`);
         }
       }
+      if (o.warmup > 0) {
+        for (const target of [gateway, floor]) await load(target, key, s, o.warmup, o.connections);
+      }
       const rounds: ScenarioResult['rounds'] = [];
       for (let r = 0; r < o.rounds; r++) {
         for (const target of [gateway, floor]) {
@@ -536,6 +566,10 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
           p99: median(mine.map((r) => r.p99)),
           non2xx: mine.reduce((n, r) => n + r.non2xx, 0),
           errors: mine.reduce((n, r) => n + r.errors, 0),
+          cpuUsPerRequest:
+            mine[0]?.cpuUsPerRequest === null
+              ? null
+              : median(mine.map((r) => r.cpuUsPerRequest ?? 0)),
         };
       };
       const result: ScenarioResult = {
@@ -544,9 +578,14 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
         gateway: of('gateway'),
         floor: of('floor'),
         ratio: 0,
+        cpuRatio: null,
         rounds,
         sameAnswer,
       };
+      if (result.gateway.cpuUsPerRequest && result.floor.cpuUsPerRequest) {
+        result.cpuRatio =
+          Math.round((result.floor.cpuUsPerRequest / result.gateway.cpuUsPerRequest) * 100) / 100;
+      }
       result.ratio = result.floor.rps
         ? Math.round((result.gateway.rps / result.floor.rps) * 100) / 100
         : 0;
@@ -594,10 +633,13 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     await sql.end();
   }
 
-  log('\nscenario                 gateway req/s  p50  p99 | floor req/s  p50  p99 | ratio');
+  log(
+    '\nscenario                 gateway req/s  p50  p99  cpu µs | floor req/s  p50  p99  cpu µs | ratio  cpu ratio',
+  );
   for (const s of report.scenarios) {
+    const cpu = (f: Figures) => String(f.cpuUsPerRequest ?? '-').padStart(7);
     log(
-      `${s.name.padEnd(24)} ${String(s.gateway.rps).padStart(13)} ${String(s.gateway.p50).padStart(4)} ${String(s.gateway.p99).padStart(4)} | ${String(s.floor.rps).padStart(11)} ${String(s.floor.p50).padStart(4)} ${String(s.floor.p99).padStart(4)} | ${s.ratio.toFixed(2)}`,
+      `${s.name.padEnd(24)} ${String(s.gateway.rps).padStart(13)} ${String(s.gateway.p50).padStart(4)} ${String(s.gateway.p99).padStart(4)} ${cpu(s.gateway)} | ${String(s.floor.rps).padStart(11)} ${String(s.floor.p50).padStart(4)} ${String(s.floor.p99).padStart(4)} ${cpu(s.floor)} | ${s.ratio.toFixed(2)}   ${s.cpuRatio?.toFixed(2) ?? '-'}`,
     );
   }
   for (const [name, value] of Object.entries(report.derived))
@@ -620,6 +662,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): BenchOptions {
     rounds: num('BENCH_ROUNDS', 3, 1),
     seconds: num('BENCH_SECONDS', 5, 1),
     connections: num('BENCH_CONNECTIONS', 32, 4),
+    warmup: num('BENCH_WARMUP', 2, 0),
     small: num('BENCH_SMALL', 1000, 100),
     large: num('BENCH_LARGE', 100_000, 1000),
     memorySeconds: num('BENCH_MEMORY_SECONDS', 60, 0),

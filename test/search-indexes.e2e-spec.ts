@@ -96,15 +96,46 @@ describe('search indexes', () => {
     expect(await plan(any.count)).toContain('connectors_tags_idx');
   });
 
-  it('the category aggregation: (organization_id, category)', async () => {
+  it('the category aggregation with a filter: (organization_id, category)', async () => {
     const s = statements({
       size: 0,
+      filters: [{ field: 'category', op: 'any', values: ['category1', 'category2'] }],
       aggregations: [{ name: 'categories', field: 'category', size: 100 }],
     });
     expect(s.hits).toBeNull();
     expect(await plan(s.aggregations[0]?.statement ?? null)).toContain(
       'connectors_org_category_idx',
     );
+  });
+
+  it('no query, no filter: the total and the category buckets from the counters, never the connectors', async () => {
+    const s = statements({
+      size: 0,
+      aggregations: [{ name: 'categories', field: 'category', size: 100 }],
+    });
+    const count = await plan(s.count);
+    expect(count).toContain('PK_connector_counts');
+    expect(count).not.toMatch(/connectors(?!_counts)/);
+    const buckets = await plan(s.aggregations[0]?.statement ?? null);
+    expect(buckets).toContain('PK_connector_category_counts');
+    expect(buckets).not.toMatch(/on connectors /);
+    // ... and they answer what counting the rows answers.
+    const result = await repo.search(organizationId, {
+      ...spec({ size: 0 }),
+      aggregations: [{ name: 'categories', field: 'category', size: 3 }],
+    });
+    const rows = await t.sql<{ key: string; n: string }>(
+      `SELECT category AS key, count(*) AS n FROM connectors WHERE organization_id = $1
+         AND category <> '' GROUP BY category ORDER BY n DESC, key ASC`,
+      [organizationId],
+    );
+    const all = rows.reduce((sum, r) => sum + Number(r.n), 0);
+    expect(result.aggregations[0]).toEqual({
+      name: 'categories',
+      buckets: rows.slice(0, 3).map((r) => ({ key: r.key, count: Number(r.n) })),
+      otherCount: all - rows.slice(0, 3).reduce((sum, r) => sum + Number(r.n), 0),
+    });
+    expect(result.total).toEqual({ value: CONNECTORS + 10, exact: true });
   });
 
   it('the default page, newest first: (organization_id, created_at, seq)', async () => {
@@ -194,6 +225,27 @@ describe('search indexes', () => {
         [organizationId],
       );
       expect(Number(row?.n)).toBe(await total());
+      // The all-connectors total and the per-category counts followed every change too.
+      await t.sql(
+        `UPDATE connectors SET category = 'moved' WHERE organization_id = $1 AND id = 'c3'`,
+        [organizationId],
+      );
+      const counted = await t.sql<{ key: string; n: string }>(
+        `SELECT category AS key, count(*)::text AS n FROM connectors WHERE organization_id = $1
+           AND category <> '' GROUP BY category ORDER BY category`,
+        [organizationId],
+      );
+      const kept = await t.sql<{ key: string; n: string }>(
+        `SELECT category AS key, sum(n)::text AS n FROM connector_category_counts
+         WHERE organization_id = $1 GROUP BY category HAVING sum(n) > 0 ORDER BY category`,
+        [organizationId],
+      );
+      expect(kept).toEqual(counted);
+      const [all] = await t.sql<{ n: string }>(
+        'SELECT sum(total)::text AS n FROM connector_counts WHERE organization_id = $1',
+        [organizationId],
+      );
+      expect(Number(all?.n)).toBe(CONNECTORS + 10 - 2);
     });
   });
 });

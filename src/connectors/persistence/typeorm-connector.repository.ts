@@ -323,10 +323,17 @@ export function searchStatements(organizationId: string, spec: ConnectorSearch):
   const scored = spec.sort.some((s) => s.field === 'score');
   const score = scored && spec.text !== undefined ? `ts_rank(${DOCUMENT}, ${where.text})` : '1';
 
+  // With no query and no filter, the organization's counters (migration ConnectorCounts) answer
+  // the total and the category buckets exactly, in the same time at 100,000 connectors as at 10.
+  const everything = spec.text === undefined && spec.filters.length === 0;
+
   const count = where.fork();
-  const countText = `SELECT count(*)::int AS n FROM (SELECT 1 FROM connectors c WHERE ${condition} LIMIT ${count.add(
-    spec.trackTotalHits + 1,
-  )}) t`;
+  const countText = everything
+    ? `SELECT least(coalesce(sum(total), 0), ${count.add(spec.trackTotalHits + 1)})::int AS n
+       FROM connector_counts WHERE organization_id = $1`
+    : `SELECT count(*)::int AS n FROM (SELECT 1 FROM connectors c WHERE ${condition} LIMIT ${count.add(
+        spec.trackTotalHits + 1,
+      )}) t`;
 
   let hits: SqlStatement | null = null;
   if (spec.size > 0) {
@@ -342,11 +349,14 @@ export function searchStatements(organizationId: string, spec: ConnectorSearch):
   const aggregations = spec.aggregations.map((aggregation) => {
     const q = where.fork();
     const grouped =
-      aggregation.field === 'tags'
-        ? `SELECT t.key, count(DISTINCT c.id) AS n FROM connectors c
+      aggregation.field === 'category' && everything
+        ? `SELECT category AS key, sum(n) AS n FROM connector_category_counts
+           WHERE organization_id = $1 GROUP BY category HAVING sum(n) > 0`
+        : aggregation.field === 'tags'
+          ? `SELECT t.key, count(DISTINCT c.id) AS n FROM connectors c
            CROSS JOIN LATERAL unnest(c.tags) AS t(key)
            WHERE ${condition} AND t.key <> '' GROUP BY t.key`
-        : `SELECT c.category AS key, count(*) AS n FROM connectors c
+          : `SELECT c.category AS key, count(*) AS n FROM connectors c
            WHERE ${condition} AND c.category <> '' GROUP BY c.category`;
     const text = `SELECT key, n, sum(n) OVER () AS "all" FROM (${grouped}) g
        ORDER BY n DESC, key ASC LIMIT ${q.add(aggregation.size)}`;
