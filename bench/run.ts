@@ -17,7 +17,8 @@
  * one short round, no memory phase; what test/bench-smoke.e2e-spec.ts runs), BENCH_PROFILE_DIR
  * (the timed gateway runs with `node --cpu-prof` and writes its profile there at the end; read it
  * with `node dist-bench/bench/profile-top.js <file>`), BENCH_GATEWAY_MAIN (another build's main.js,
- * to measure a previous version with the same bench).
+ * to measure a previous version with the same bench), BENCH_ATTRIBUTION=1 (also Cohere get and
+ * list on gateways with rate limits and/or request logs off, beside the floor: their share).
  */
 import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -46,6 +47,8 @@ export interface BenchOptions {
   large: number;
   memorySeconds: number;
   soakMinutes: number;
+  /** Also measure gateways with rate limits or request logs off (diagnostic). */
+  attribution?: boolean;
   only?: string[];
   /** `process`: `node main.js` and `node floor.js` (the real figures); `inline`: both in this process (the smoke test). */
   mode: 'process' | 'inline';
@@ -92,6 +95,90 @@ export interface BenchReport {
     growthPercent: number | null;
   } | null;
   start: { healthyMs: number } | null;
+  /** What switching one part off would give (never how the gateway runs): BENCH_ATTRIBUTION=1. */
+  attribution?: AttributionRow[];
+}
+
+export interface AttributionRow {
+  scenario: string;
+  variant: string;
+  rps: number;
+  cpuUsPerRequest: number | null;
+  floorRps: number;
+  floorCpuUsPerRequest: number | null;
+  ratio: number;
+}
+
+/**
+ * The share of the parts other modules own, measured rather than guessed: the same scenario on
+ * gateways started with one part switched off (rate limits, request logging), each round beside
+ * the floor. Diagnostic only: the figures above are the production settings.
+ */
+const VARIANTS: Array<{ name: string; env: Record<string, string> }> = [
+  { name: 'production (limits on, info logs)', env: {} },
+  { name: 'rate limits off', env: { RATE_LIMIT_PER_MINUTE: '0' } },
+  { name: 'request log lines off (LOG_LEVEL=warn)', env: { LOG_LEVEL: 'warn' } },
+  { name: 'both off', env: { RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'warn' } },
+];
+
+async function attribution(
+  o: BenchOptions,
+  env: NodeJS.ProcessEnv,
+  keys: Record<string, string>,
+  floor: Target,
+  log: (line: string) => void,
+): Promise<AttributionRow[]> {
+  const rows: AttributionRow[] = [];
+  const variants: Array<Target & { variant: string }> = [];
+  try {
+    for (const v of VARIANTS) {
+      const g = await spawnGateway({ ...env, ...v.env });
+      variants.push({ ...g, variant: v.name });
+    }
+    for (const s of scenarios(o).filter((x) => x.name.startsWith('cohere-') && x.compare)) {
+      if (!s.name.endsWith(`-${o.small >= 1000 ? `${o.small / 1000}k` : o.small}`)) continue;
+      const key = keys[ORGS[s.org]] ?? '';
+      const figures = new Map<string, Figures[]>();
+      for (const target of [...variants, floor]) {
+        await load(target, key, s, Math.max(o.warmup, 1), o.connections);
+      }
+      for (let r = 0; r < o.rounds; r++) {
+        for (const target of [...variants, floor]) {
+          const name = 'variant' in target ? String(target.variant) : 'floor';
+          const f = await load(target, key, s, o.seconds, o.connections);
+          figures.set(name, [...(figures.get(name) ?? []), f]);
+        }
+      }
+      const med = (name: string) => {
+        const fs = figures.get(name) ?? [];
+        const cpu = fs.map((f) => f.cpuUsPerRequest).filter((c): c is number => c !== null);
+        return {
+          rps: Math.round(median(fs.map((f) => f.rps))),
+          cpu: cpu.length ? median(cpu) : null,
+        };
+      };
+      const fl = med('floor');
+      for (const v of variants) {
+        const m = med(v.variant);
+        const row: AttributionRow = {
+          scenario: s.name,
+          variant: v.variant,
+          rps: m.rps,
+          cpuUsPerRequest: m.cpu,
+          floorRps: fl.rps,
+          floorCpuUsPerRequest: fl.cpu,
+          ratio: fl.rps ? Math.round((m.rps / fl.rps) * 100) / 100 : 0,
+        };
+        rows.push(row);
+        log(
+          `attribution ${s.name.padEnd(18)} ${v.variant.padEnd(36)} ${String(row.rps).padStart(6)} req/s ${String(row.cpuUsPerRequest ?? '-').padStart(6)} µs/req | floor ${String(row.floorRps).padStart(6)} req/s ${String(row.floorCpuUsPerRequest ?? '-').padStart(6)} µs/req | ratio ${row.ratio.toFixed(2)}`,
+        );
+      }
+    }
+  } finally {
+    for (const v of variants) await v.stop();
+  }
+  return rows;
 }
 
 const ORGS = { small: 'bench-small', large: 'bench-large', writes: 'bench-writes' } as const;
@@ -466,8 +553,9 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       GATEWAY_API_KEYS: apiKeys,
     };
     let gateway: Target;
+    let env: NodeJS.ProcessEnv = {};
     if (o.mode === 'process') {
-      const env = {
+      env = {
         ...process.env,
         ...production,
         DATABASE_URL: `${o.databaseUrl}${o.databaseUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schemas.gateway},public`)}`,
@@ -506,7 +594,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     const columns = (
       await sql.query<{ column_name: string }>(
         `SELECT column_name FROM information_schema.columns
-         WHERE table_schema = $1 AND table_name = 'connectors'`,
+         WHERE table_schema = $1 AND table_name = 'connectors' AND is_generated = 'NEVER'`,
         [schemas.gateway],
       )
     ).rows
@@ -536,63 +624,88 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     }
     stops.push(() => floor.stop());
 
+    // The sizes of one route are measured in the same rounds (1k, 100k, 1k, 100k...), each beside
+    // the floor, so that both the ratio and the flatness compare figures taken at the same time.
+    const groups = new Map<string, Scenario[]>();
     for (const s of scenarios(o)) {
-      const key = keys[ORGS[s.org]] ?? '';
-      let sameAnswer: boolean | null = null;
-      if (s.compare) {
-        const [a, b] = [await fetchJson(gateway, key, s), await fetchJson(floor, key, s)];
-        sameAnswer = JSON.stringify(a) === JSON.stringify(b);
-        if (!sameAnswer) {
-          log(`  ${s.name}: the floor's answer differs from the gateway's`);
-          log(`    gateway: ${JSON.stringify(a).slice(0, 400)}`);
-          log(`    floor:   ${JSON.stringify(b).slice(0, 400)}`);
+      const base = s.name.replace(/-\d+k?$/, '');
+      groups.set(base, [...(groups.get(base) ?? []), s]);
+    }
+    for (const group of groups.values()) {
+      const rounds = new Map<string, ScenarioResult['rounds']>();
+      const same = new Map<string, boolean | null>();
+      for (const s of group) {
+        const key = keys[ORGS[s.org]] ?? '';
+        let sameAnswer: boolean | null = null;
+        if (s.compare) {
+          const [a, b] = [await fetchJson(gateway, key, s), await fetchJson(floor, key, s)];
+          sameAnswer = JSON.stringify(a) === JSON.stringify(b);
+          if (!sameAnswer) {
+            log(`  ${s.name}: the floor's answer differs from the gateway's`);
+            log(`    gateway: ${JSON.stringify(a).slice(0, 400)}`);
+            log(`    floor:   ${JSON.stringify(b).slice(0, 400)}`);
+          }
+        }
+        same.set(s.name, sameAnswer);
+        rounds.set(s.name, []);
+        if (o.warmup > 0) {
+          for (const target of [gateway, floor]) {
+            await load(target, key, s, o.warmup, o.connections);
+          }
         }
       }
-      if (o.warmup > 0) {
-        for (const target of [gateway, floor]) await load(target, key, s, o.warmup, o.connections);
-      }
-      const rounds: ScenarioResult['rounds'] = [];
       for (let r = 0; r < o.rounds; r++) {
-        for (const target of [gateway, floor]) {
-          const figures = await load(target, key, s, o.seconds, o.connections);
-          rounds.push({ target: target.name, ...figures });
+        for (const s of group) {
+          for (const target of [gateway, floor]) {
+            const figures = await load(
+              target,
+              keys[ORGS[s.org]] ?? '',
+              s,
+              o.seconds,
+              o.connections,
+            );
+            rounds.get(s.name)?.push({ target: target.name, ...figures });
+          }
         }
       }
-      const of = (t: 'gateway' | 'floor'): Figures => {
-        const mine = rounds.filter((r) => r.target === t);
-        return {
-          rps: Math.round(median(mine.map((r) => r.rps))),
-          p50: median(mine.map((r) => r.p50)),
-          p99: median(mine.map((r) => r.p99)),
-          non2xx: mine.reduce((n, r) => n + r.non2xx, 0),
-          errors: mine.reduce((n, r) => n + r.errors, 0),
-          cpuUsPerRequest:
-            mine[0]?.cpuUsPerRequest === null
-              ? null
-              : median(mine.map((r) => r.cpuUsPerRequest ?? 0)),
+      for (const s of group) {
+        const mine = rounds.get(s.name) ?? [];
+        const of = (t: 'gateway' | 'floor'): Figures => {
+          const theirs = mine.filter((r) => r.target === t);
+          return {
+            rps: Math.round(median(theirs.map((r) => r.rps))),
+            p50: median(theirs.map((r) => r.p50)),
+            p99: median(theirs.map((r) => r.p99)),
+            non2xx: theirs.reduce((n, r) => n + r.non2xx, 0),
+            errors: theirs.reduce((n, r) => n + r.errors, 0),
+            cpuUsPerRequest:
+              theirs[0]?.cpuUsPerRequest === null
+                ? null
+                : median(theirs.map((r) => r.cpuUsPerRequest ?? 0)),
+          };
         };
-      };
-      const result: ScenarioResult = {
-        name: s.name,
-        description: s.description,
-        gateway: of('gateway'),
-        floor: of('floor'),
-        ratio: 0,
-        cpuRatio: null,
-        rounds,
-        sameAnswer,
-      };
-      if (result.gateway.cpuUsPerRequest && result.floor.cpuUsPerRequest) {
-        result.cpuRatio =
-          Math.round((result.floor.cpuUsPerRequest / result.gateway.cpuUsPerRequest) * 100) / 100;
+        const result: ScenarioResult = {
+          name: s.name,
+          description: s.description,
+          gateway: of('gateway'),
+          floor: of('floor'),
+          ratio: 0,
+          cpuRatio: null,
+          rounds: mine,
+          sameAnswer: same.get(s.name) ?? null,
+        };
+        if (result.gateway.cpuUsPerRequest && result.floor.cpuUsPerRequest) {
+          result.cpuRatio =
+            Math.round((result.floor.cpuUsPerRequest / result.gateway.cpuUsPerRequest) * 100) / 100;
+        }
+        result.ratio = result.floor.rps
+          ? Math.round((result.gateway.rps / result.floor.rps) * 100) / 100
+          : 0;
+        report.scenarios.push(result);
+        log(
+          `${s.name.padEnd(22)} gateway ${String(result.gateway.rps).padStart(6)} req/s (p50 ${result.gateway.p50} ms, p99 ${result.gateway.p99} ms)  floor ${String(result.floor.rps).padStart(6)} req/s (p50 ${result.floor.p50}, p99 ${result.floor.p99})  ratio ${result.ratio.toFixed(2)}${result.gateway.non2xx + result.gateway.errors + result.floor.non2xx + result.floor.errors ? '  NON-2XX/ERRORS' : ''}`,
+        );
       }
-      result.ratio = result.floor.rps
-        ? Math.round((result.gateway.rps / result.floor.rps) * 100) / 100
-        : 0;
-      report.scenarios.push(result);
-      log(
-        `${s.name.padEnd(22)} gateway ${String(result.gateway.rps).padStart(6)} req/s (p50 ${result.gateway.p50} ms, p99 ${result.gateway.p99} ms)  floor ${String(result.floor.rps).padStart(6)} req/s (p50 ${result.floor.p50}, p99 ${result.floor.p99})  ratio ${result.ratio.toFixed(2)}${result.gateway.non2xx + result.gateway.errors + result.floor.non2xx + result.floor.errors ? '  NON-2XX/ERRORS' : ''}`,
-      );
     }
 
     const rps = (name: string) => report.scenarios.find((s) => s.name === name)?.gateway.rps;
@@ -604,6 +717,10 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
         report.derived[`${base}: ${size(o.large)} / ${size(o.small)}`] =
           Math.round((large / small) * 100) / 100;
       }
+    }
+
+    if (o.attribution && o.mode === 'process') {
+      report.attribution = await attribution(o, env, keys, floor, log);
     }
 
     if (o.memorySeconds > 0 && o.mode === 'process') {
@@ -668,6 +785,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): BenchOptions {
     memorySeconds: num('BENCH_MEMORY_SECONDS', 60, 0),
     soakMinutes: num('BENCH_SOAK_MINUTES', 0, 0),
     only: env.BENCH_ONLY ? env.BENCH_ONLY.split(',') : undefined,
+    attribution: env.BENCH_ATTRIBUTION === '1',
     mode: smoke ? 'inline' : 'process',
     out:
       env.BENCH_OUT ??

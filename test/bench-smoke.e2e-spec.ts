@@ -22,17 +22,17 @@ const embedded = process.env.GW_TEST_EMBEDDED_ACTIVE === '1';
       log: (line: string) => lines.push(line),
     };
     const report = await runBench(options);
-    expect(report.scenarios.map((s) => s.name)).toEqual([
-      'cohere-get-100',
-      'cohere-list30-100',
-      'coco-search-100',
+    expect(report.scenarios.map((s) => s.name).sort()).toEqual([
       'coco-aggs-100',
-      'cohere-get-1k',
-      'cohere-list30-1k',
-      'coco-search-1k',
       'coco-aggs-1k',
-      'cohere-create-sealed',
       'coco-merge-put',
+      'coco-search-100',
+      'coco-search-1k',
+      'cohere-create-sealed',
+      'cohere-get-100',
+      'cohere-get-1k',
+      'cohere-list30-100',
+      'cohere-list30-1k',
     ]);
     for (const s of report.scenarios) {
       for (const target of ['gateway', 'floor'] as const) {

@@ -390,9 +390,11 @@ class SqlParams {
   }
 }
 
-/** The expression the full-text index is built on (see the ConnectorSearch migration). */
-const DOCUMENT =
-  'connector_search_document(c.name, c.description, c.category, c.tags, c.processor)';
+/**
+ * The stored full-text document the GIN index is built on (the generated column of migration
+ * ConnectorSearchDocumentColumn, defined by `connector_search_document(...)` of ConnectorSearch).
+ */
+const DOCUMENT = 'c.search_document';
 
 const TEXT_COLUMNS: Record<Exclude<SearchTextField, 'tags'>, string> = {
   id: 'c.id',
