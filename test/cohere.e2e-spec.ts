@@ -230,13 +230,17 @@ describe('Cohere v1 connectors', () => {
   });
 
   describe('read: GET /v1/connectors and /v1/connectors/:id', () => {
-    it('lists the 10 built-in connectors of a new organization, each a valid Connector', async () => {
-      const { organizationId, api } = await org();
+    it('hides the built-ins of a new organization from the list until a key changes one, through any dialect', async () => {
+      const { organizationId, key, api } = await org();
       const res = await api.list().expect(200);
       expect(cohereListProblems(res.body)).toEqual([]);
-      expect(res.body.total_count).toBe(10);
-      expect(res.body.connectors.map((c: Body) => c.id).sort()).toEqual(BUILTIN_IDS);
-      const github = res.body.connectors.find((c: Body) => c.id === 'github');
+      expect(res.body).toEqual({ connectors: [], total_count: 0 });
+      // Get by id answers them all the same, each a valid Connector.
+      for (const id of BUILTIN_IDS) {
+        const got = await api.get(id).expect(200);
+        expect(cohereConnectorResponseProblems(got.body)).toEqual([]);
+      }
+      const github = (await api.get('github').expect(200)).body.connector;
       expect(github).toEqual({
         id: 'github',
         organization_id: organizationId,
@@ -249,7 +253,36 @@ describe('Cohere v1 connectors', () => {
         continue_on_failure: false,
       });
       // A built-in with no url simply has none.
-      expect(res.body.connectors.find((c: Body) => c.id === 'rss')).not.toHaveProperty('url');
+      expect((await api.get('rss').expect(200)).body.connector).not.toHaveProperty('url');
+      expect((await api.delete('github').expect(403)).body).toEqual({
+        message: 'builtin connector cannot be deleted',
+      });
+      expect((await api.list().expect(200)).body.total_count).toBe(0);
+
+      // Changed through Cohere, Coco and the generic dialect: each is listed from then on.
+      const patched = (await api.update('github', { description: 'ours' }).expect(200)).body
+        .connector;
+      expect((await api.list().expect(200)).body).toEqual({
+        connectors: [patched],
+        total_count: 1,
+      });
+      await request(t.server)
+        .put('/connector/notion')
+        .set('X-API-TOKEN', key)
+        .send({ description: 'our notion' })
+        .expect(200);
+      await request(t.server)
+        .put('/v1/connectors/jira')
+        .set('Authorization', `Bearer ${key}`)
+        .send({ description: 'our jira' })
+        .expect(200);
+      const after = (await api.list({ limit: 100 }).expect(200)).body;
+      expect(cohereListProblems(after)).toEqual([]);
+      expect(after.total_count).toBe(3);
+      expect(after.connectors.map((c: Body) => c.id).sort()).toEqual(['github', 'jira', 'notion']);
+      // Listed or not, a built-in still cannot be deleted.
+      await api.delete('notion').expect(403);
+      expect((await api.list().expect(200)).body.total_count).toBe(3);
     });
 
     it('shows auth_status valid or expired once the calling key holds a grant, and nothing before', async () => {
@@ -399,7 +432,7 @@ describe('Cohere v1 connectors', () => {
         expect(res.headers['content-type']).toMatch(/^application\/json/);
         expect(res.body).toEqual({ message: expect.stringContaining(message) });
         expect(Object.keys(res.body)).toEqual(['message']);
-        expect((await api.list().expect(200)).body.total_count).toBe(10);
+        expect((await api.list().expect(200)).body.total_count).toBe(0);
       },
     );
 
@@ -430,7 +463,7 @@ describe('Cohere v1 connectors', () => {
       const xml = await send('application/xml');
       expect(xml.status).toBe(415);
       expect(Object.keys(xml.body)).toEqual(['message']);
-      expect((await api.list().expect(200)).body.total_count).toBe(10);
+      expect((await api.list().expect(200)).body.total_count).toBe(0);
     });
 
     const patchCases: Array<[string, Body | string, string]> = [
@@ -505,8 +538,9 @@ describe('Cohere v1 connectors', () => {
 
     it('accepts the limit the old Python SDK sends as a float (10.0) and an empty limit as the default', async () => {
       const { api } = await org();
+      for (let i = 0; i < 35; i++) await api.create(valid).expect(200);
       expect((await api.list({ limit: '5.0' }).expect(200)).body.connectors).toHaveLength(5);
-      expect((await api.list({ limit: '' }).expect(200)).body.connectors).toHaveLength(10);
+      expect((await api.list({ limit: '' }).expect(200)).body.connectors).toHaveLength(30);
     });
 
     it("answers a malformed path in the Cohere shape (400), not Fastify's", async () => {
@@ -568,7 +602,8 @@ describe('Cohere v1 connectors', () => {
     });
 
     it('accepts the key as Authorization: Bearer and as X-API-TOKEN, for the same organization', async () => {
-      const { key, organizationId } = await org();
+      const { key, organizationId, api } = await org();
+      await api.create({ name: 'Mine', url: 'https://mine.example.com/search' }).expect(200);
       const bearer = await cohereClient(t.server, key).list().expect(200);
       const token = await cohereClient(t.server, key, { header: 'x-api-token' }).list().expect(200);
       expect(token.body).toEqual(bearer.body);
@@ -838,7 +873,7 @@ describe('Cohere v1 connectors', () => {
       expect((await api.update(c.id, { name: 'x' }).expect(404)).body).toEqual(message);
       expect((await api.delete(c.id).expect(404)).body).toEqual(message);
       expect((await api.authorize(c.id).expect(404)).body).toEqual(message);
-      expect((await api.list().expect(200)).body.total_count).toBe(10);
+      expect((await api.list().expect(200)).body.total_count).toBe(0);
       expect(
         await t.sql('SELECT 1 FROM connectors WHERE organization_id = $1 AND id = $2', [
           organizationId,
@@ -876,7 +911,7 @@ describe('Cohere v1 connectors', () => {
         expect((await me.api.authorize(theirs.id).expect(404)).body).toEqual(message);
         expect((await me.api.authorize(theirs.id, {}, 'GET').expect(404)).body).toEqual(message);
         const list = (await me.api.list({ limit: 100 }).expect(200)).body;
-        expect(list.total_count).toBe(11);
+        expect(list.total_count).toBe(1);
         expect(list.connectors.map((c: Body) => c.id)).not.toContain(theirs.id);
         expect(new Set(list.connectors.map((c: Body) => c.organization_id))).toEqual(
           new Set([me.organizationId]),
@@ -905,7 +940,7 @@ describe('Cohere v1 connectors', () => {
       const c = await createConnector(api, oauthBody(secrets.make('mount')));
       expect(c.organization_id).toBe(organizationId);
       const list = (await api.list({ limit: 1 }).expect(200)).body;
-      expect(list).toEqual({ connectors: [c], total_count: 11 });
+      expect(list).toEqual({ connectors: [c], total_count: 1 });
       expect((await api.get(c.id).expect(200)).body).toEqual({ connector: c });
       expect((await api.update(c.id, { name: 'Moved' }).expect(200)).body.connector.name).toBe(
         'Moved',

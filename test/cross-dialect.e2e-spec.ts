@@ -450,6 +450,8 @@ describe('one store, three dialects', () => {
         error: { reason: 'builtin connector cannot be deleted' },
       });
       expect((await generic.delete('github').expect(403)).body).toMatchObject({ code: 403 });
+      // Listed by Cohere and generic once a key has changed it (readEverywhere reads the lists).
+      await coco.put('github', { description: 'ours' }).expect(200);
       const view = await readEverywhere('github');
       expect(view.coco.builtin).toBe(true);
     });

@@ -610,9 +610,49 @@ describe('generic dialect', () => {
         expect(res.status).toBe(200);
         ids.push(res.body.data.id);
       }
+      // A built-in is listed once a key has changed it: every one is changed here.
+      for (const id of BUILTIN_IDS) {
+        await request(t.server)
+          .put(`${BASE}/${id}`)
+          .set(bearer(org))
+          .send({ description: `ours: ${id}` })
+          .expect(200);
+      }
     });
 
-    it('pages newest first with limit 20 by default, hasMore until the end (45 + 10 built-ins)', async () => {
+    it('hides the built-ins of a new organization until a key changes one, with hasMore and GET consistent', async () => {
+      const fresh = await t.newOrganization('hidden');
+      const list = async (query: Record<string, number> = {}) =>
+        (await request(t.server).get(BASE).query(query).set(bearer(fresh)).expect(200)).body.data;
+      expect(await list()).toStrictEqual({ items: [], limit: 20, offset: 0, hasMore: false });
+      // Get by id, update and the refused delete are as before.
+      for (const id of BUILTIN_IDS) {
+        await request(t.server).get(`${BASE}/${id}`).set(bearer(fresh)).expect(200);
+      }
+      await request(t.server).delete(`${BASE}/s3`).set(bearer(fresh)).expect(403);
+      const own = (await create(fresh, { name: 'Own', type: 'slack', data: {} })).body.data;
+      expect((await list()).items.map((c: { id: string }) => c.id)).toEqual([own.id]);
+
+      const updated = (
+        await request(t.server)
+          .put(`/v1/connectors/s3`)
+          .set(bearer(fresh))
+          .send({ description: 'our bucket' })
+          .expect(200)
+      ).body.data;
+      const after = await list({ limit: 1 });
+      expect(after).toMatchObject({ limit: 1, offset: 0, hasMore: true });
+      expect(after.items.map((c: { id: string }) => c.id)).toEqual([own.id]);
+      const second = await list({ limit: 1, offset: 1 });
+      expect(second.items).toStrictEqual([
+        { ...updated, updatedAt: expect.any(String) as unknown },
+      ]);
+      expect(second.hasMore).toBe(false);
+      await request(t.server).delete(`${BASE}/s3`).set(bearer(fresh)).expect(403);
+      expect((await list({ limit: 100 })).items).toHaveLength(2);
+    });
+
+    it('pages newest first with limit 20 by default, hasMore until the end (45 + 10 changed built-ins)', async () => {
       const seen: string[] = [];
       const expected = [
         { offset: 0, count: 20, hasMore: true },
@@ -646,7 +686,7 @@ describe('generic dialect', () => {
         seen.push(...res.body.data.items.map((c: { id: string }) => c.id));
       }
       expect(new Set(seen).size).toBe(55);
-      // Newest first: the 45 made here in reverse order, then the 10 built-ins.
+      // Newest first: the 45 made here in reverse order, then the 10 built-ins (made before them).
       expect(seen.slice(0, 45)).toEqual([...ids].reverse());
       expect(seen.slice(45).sort()).toEqual(BUILTIN_IDS);
     });

@@ -1,6 +1,7 @@
 import { ConnectorRepository } from '../src/connectors/domain/connector.repository';
 import type { ConnectorSearch } from '../src/connectors/domain/connector.search';
 import {
+  CONNECTOR_SQL,
   type SqlStatement,
   TypeOrmConnectorRepository,
 } from '../src/connectors/persistence/typeorm-connector.repository';
@@ -95,15 +96,46 @@ describe('search indexes', () => {
     expect(await plan(any.count)).toContain('connectors_tags_idx');
   });
 
-  it('the category aggregation: (organization_id, category)', async () => {
+  it('the category aggregation with a filter: (organization_id, category)', async () => {
     const s = statements({
       size: 0,
+      filters: [{ field: 'category', op: 'any', values: ['category1', 'category2'] }],
       aggregations: [{ name: 'categories', field: 'category', size: 100 }],
     });
     expect(s.hits).toBeNull();
     expect(await plan(s.aggregations[0]?.statement ?? null)).toContain(
       'connectors_org_category_idx',
     );
+  });
+
+  it('no query, no filter: the total and the category buckets from the counters, never the connectors', async () => {
+    const s = statements({
+      size: 0,
+      aggregations: [{ name: 'categories', field: 'category', size: 100 }],
+    });
+    const count = await plan(s.count);
+    expect(count).toContain('PK_connector_counts');
+    expect(count).not.toMatch(/connectors(?!_counts)/);
+    const buckets = await plan(s.aggregations[0]?.statement ?? null);
+    expect(buckets).toContain('PK_connector_category_counts');
+    expect(buckets).not.toMatch(/on connectors /);
+    // ... and they answer what counting the rows answers.
+    const result = await repo.search(organizationId, {
+      ...spec({ size: 0 }),
+      aggregations: [{ name: 'categories', field: 'category', size: 3 }],
+    });
+    const rows = await t.sql<{ key: string; n: string }>(
+      `SELECT category AS key, count(*) AS n FROM connectors WHERE organization_id = $1
+         AND category <> '' GROUP BY category ORDER BY n DESC, key ASC`,
+      [organizationId],
+    );
+    const all = rows.reduce((sum, r) => sum + Number(r.n), 0);
+    expect(result.aggregations[0]).toEqual({
+      name: 'categories',
+      buckets: rows.slice(0, 3).map((r) => ({ key: r.key, count: Number(r.n) })),
+      otherCount: all - rows.slice(0, 3).reduce((sum, r) => sum + Number(r.n), 0),
+    });
+    expect(result.total).toEqual({ value: CONNECTORS + 10, exact: true });
   });
 
   it('the default page, newest first: (organization_id, created_at, seq)', async () => {
@@ -137,5 +169,83 @@ describe('search indexes', () => {
     // the created index instead and stop after ten built-ins.
     const s = statements({ filters: [{ field: 'builtin', op: 'eq', values: [true] }] });
     expect(await plan(s.count)).toContain('connectors_org_builtin_idx');
+  });
+
+  describe('the hot paths of every dialect (CONNECTOR_SQL)', () => {
+    it('get by id: the primary key', async () => {
+      const p = await plan({ text: CONNECTOR_SQL.findById, values: [organizationId, 'c7'] });
+      expect(p).toContain('PK_748c22a4adee6dc826b6c316ee0');
+      expect(
+        await plan({ text: CONNECTOR_SQL.lockById, values: [organizationId, 'c7'] }),
+      ).toContain('PK_748c22a4adee6dc826b6c316ee0');
+    });
+
+    it('the Cohere and generic list page: (organization_id, created_at, seq), hidden built-ins filtered on the way', async () => {
+      const values = [organizationId, 30, 0];
+      expect(await plan({ text: CONNECTOR_SQL.listPage, values })).toContain(
+        'connectors_org_created_idx',
+      );
+      expect(await plan({ text: CONNECTOR_SQL.list, values })).toContain(
+        'connectors_org_created_idx',
+      );
+    });
+
+    it('the exact total: the counter rows by primary key, never the connectors', async () => {
+      const total = await plan({ text: CONNECTOR_SQL.listTotal, values: [organizationId] });
+      expect(total).toContain('PK_connector_counts');
+      expect(total).not.toMatch(/connectors(?!_counts)/);
+      const list = await plan({ text: CONNECTOR_SQL.list, values: [organizationId, 30, 0] });
+      expect(list).toContain('PK_connector_counts');
+    });
+
+    it('the counter is exact: inserts, deletes and a first change of a built-in move it', async () => {
+      const total = async () =>
+        Number(
+          (await t.sql<{ n: string }>(CONNECTOR_SQL.listTotal, [organizationId]))[0]?.n ?? NaN,
+        );
+      // The bulk insert above, counted by its statement trigger; the untouched built-ins are not.
+      expect(await total()).toBe(CONNECTORS);
+      await t.sql(
+        `UPDATE connectors SET updated_by = 'key_x' WHERE organization_id = $1 AND id = 'github'`,
+        [organizationId],
+      );
+      expect(await total()).toBe(CONNECTORS + 1);
+      // A second change of the same built-in, and any change of an ordinary row, do not.
+      await t.sql(`UPDATE connectors SET updated_by = 'key_y' WHERE organization_id = $1`, [
+        organizationId,
+      ]);
+      expect(await total()).toBe(CONNECTORS + 10);
+      await t.sql(`DELETE FROM connectors WHERE organization_id = $1 AND id IN ('c1', 'c2')`, [
+        organizationId,
+      ]);
+      expect(await total()).toBe(CONNECTORS + 8);
+      const [row] = await t.sql<{ n: string }>(
+        `SELECT count(*) AS n FROM connectors WHERE organization_id = $1
+           AND (NOT builtin OR updated_by IS NOT NULL)`,
+        [organizationId],
+      );
+      expect(Number(row?.n)).toBe(await total());
+      // The all-connectors total and the per-category counts followed every change too.
+      await t.sql(
+        `UPDATE connectors SET category = 'moved' WHERE organization_id = $1 AND id = 'c3'`,
+        [organizationId],
+      );
+      const counted = await t.sql<{ key: string; n: string }>(
+        `SELECT category AS key, count(*)::text AS n FROM connectors WHERE organization_id = $1
+           AND category <> '' GROUP BY category ORDER BY category`,
+        [organizationId],
+      );
+      const kept = await t.sql<{ key: string; n: string }>(
+        `SELECT category AS key, sum(n)::text AS n FROM connector_category_counts
+         WHERE organization_id = $1 GROUP BY category HAVING sum(n) > 0 ORDER BY category`,
+        [organizationId],
+      );
+      expect(kept).toEqual(counted);
+      const [all] = await t.sql<{ n: string }>(
+        'SELECT sum(total)::text AS n FROM connector_counts WHERE organization_id = $1',
+        [organizationId],
+      );
+      expect(Number(all?.n)).toBe(CONNECTORS + 10 - 2);
+    });
   });
 });

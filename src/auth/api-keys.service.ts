@@ -36,6 +36,15 @@ export class ApiKeysService {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /**
+   * The cached answer for a key, without waiting: the actor, null for a key known to be invalid,
+   * undefined when the database must be asked (`resolve`).
+   */
+  cached(key: string): Actor | null | undefined {
+    const hit = this.cache.get(hashApiKey(key));
+    return hit && hit.until > Date.now() ? hit.actor : undefined;
+  }
+
   async resolve(key: string): Promise<Actor | null> {
     const digest = hashApiKey(key);
     const hit = this.cache.get(digest);

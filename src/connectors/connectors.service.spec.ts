@@ -11,6 +11,7 @@ import {
 } from './domain/connector.errors';
 import type { Page, PageOf } from './domain/connector.input';
 import { ConnectorRepository, type DeleteOutcome } from './domain/connector.repository';
+import { isListed } from './domain/connector.rules';
 import type { SearchResult } from './domain/connector.search';
 
 /**
@@ -25,7 +26,9 @@ class InMemoryRepository extends ConnectorRepository {
     return Promise.resolve(structuredClone(this.rows.get(this.key(org, id)) ?? null));
   }
   list(org: string, page: Page): Promise<PageOf<Connector>> {
-    const all = [...this.rows.values()].filter((c) => c.organizationId === org).reverse();
+    const all = [...this.rows.values()]
+      .filter((c) => c.organizationId === org && isListed(c))
+      .reverse();
     return Promise.resolve({
       items: all.slice(page.offset, page.offset + page.limit),
       total: all.length,
@@ -387,5 +390,18 @@ describe('ConnectorsService: a stored secret only goes where it was given for', 
     // Without a service_auth token, the url moves freely.
     const plain = await service.create(actor, { name: 'b', url: 'https://a.example/search' });
     await service.update(actor, plain.id, { url: 'https://b.example/search' });
+  });
+
+  it('lists a built-in only once a key has changed it', async () => {
+    await service.ensureBuiltins('acme');
+    const own = await service.create(actor, { name: 'Own' });
+    expect(await service.list(actor, { limit: 30, offset: 0 })).toMatchObject({
+      items: [{ id: own.id }],
+      total: 1,
+    });
+    await service.update(actor, 'notion', { description: 'ours' });
+    const after = await service.list(actor, { limit: 30, offset: 0 });
+    expect(after.items.map((c) => c.id).sort()).toEqual(['notion', own.id].sort());
+    expect(after.total).toBe(2);
   });
 });

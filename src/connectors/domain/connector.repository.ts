@@ -8,7 +8,10 @@ export type DeleteOutcome = 'deleted' | 'not_found' | 'builtin';
 export abstract class ConnectorRepository {
   abstract findById(organizationId: string, id: string): Promise<Connector | null>;
 
-  /** Newest first (creation time, then insertion order), with the exact total. */
+  /**
+   * The listed connectors (`isListed`: its own, and the built-ins a key has changed), newest first
+   * (creation time, then insertion order), with their exact total.
+   */
   abstract list(organizationId: string, page: Page): Promise<PageOf<Connector>>;
 
   /**

@@ -203,3 +203,13 @@ export function oauthGrantsInvalidated(before: Connector, after: Connector): boo
     a.scope !== b.scope
   );
 }
+
+/**
+ * Whether the organization's lists (Cohere, generic) show the connector: every connector it made,
+ * and a built-in only once an API key has changed it through any dialect (`updatedBy` set; the
+ * catalog is inserted with none). Built-ins stay Coco's until used: Coco's search shows them all,
+ * and get, update and the refused delete treat them alike in every dialect.
+ */
+export function isListed(c: { builtin: boolean; updatedBy: string | null }): boolean {
+  return !c.builtin || c.updatedBy !== null;
+}
