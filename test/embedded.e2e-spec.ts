@@ -1,6 +1,14 @@
 import { type ChildProcess, execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -662,15 +670,17 @@ describe('embedded mode: one gateway per DATA_DIR, reachable by its user only', 
     expect(listed.code).toBe(0);
     // ...another user does not: as `nobody`, connecting to the socket and reading the files fail.
     if (process.getuid?.() === 0) {
+      // This very Node may live where `nobody` cannot run it (CI's Node 22 under /root): a copy.
+      const nodeDir = mkdtempSync(join(tmpdir(), 'gw-node-'));
+      chmodSync(nodeDir, 0o755);
+      const node = join(nodeDir, 'node');
+      copyFileSync(process.execPath, node);
+      chmodSync(node, 0o755);
       const asNobody = (script: string) =>
-        execFileSync(
-          'runuser',
-          ['-u', 'nobody', '--', process.execPath, '-e', script, socket, dataDir],
-          {
-            encoding: 'utf8',
-            timeout: 20_000,
-          },
-        ).trim();
+        execFileSync('runuser', ['-u', 'nobody', '--', node, '-e', script, socket, dataDir], {
+          encoding: 'utf8',
+          timeout: 20_000,
+        }).trim();
       expect(
         asNobody(
           `require('net').connect(process.argv[1]).on('connect', () => { console.log('connected'); process.exit(0); }).on('error', (e) => console.log(e.code));`,
@@ -681,6 +691,7 @@ describe('embedded mode: one gateway per DATA_DIR, reachable by its user only', 
           `for (const f of ['pgdata/PG_VERSION', 'encryption.key']) { try { require('fs').readFileSync(require('path').join(process.argv[2], f)); console.log('read'); } catch (e) { console.log(e.code); } }`,
         ),
       ).toBe('EACCES\nEACCES');
+      rmSync(nodeDir, { recursive: true, force: true });
     } else {
       console.log('not root: the other-user check relies on the modes checked above');
     }

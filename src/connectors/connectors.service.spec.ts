@@ -223,20 +223,19 @@ describe('ConnectorsService', () => {
     );
     expect((await service.update(actor, 'github', { description: 'ours' })).builtin).toBe(true);
   });
-  it('refuses a plain config value of the sealed form, which would pass for a secret under an unknown key', async () => {
+  it('seals a plain config value of the sealed form, so it never passes for a secret under an unknown key', async () => {
     const lookalike = `gw1.0badc0de.${'A'.repeat(40)}`;
-    await expect(
-      service.create(actor, { name: 'x', config: { region: lookalike } }),
-    ).rejects.toThrow(InvalidConnectorError);
+    await service.create(actor, { id: 'planted', name: 'x', config: { region: lookalike } });
     await service.create(actor, { id: 'plain', name: 'x', config: { region: 'eu' } });
-    await expect(
-      service.update(actor, 'plain', { config: { merge: { list: [lookalike] } } }),
-    ).rejects.toThrow(InvalidConnectorError);
-    // under a secret key it is a secret like any other: sealed, and opened back as sent
-    await service.update(actor, 'plain', { config: { merge: { token: lookalike } } });
+    await service.update(actor, 'plain', { config: { merge: { list: [lookalike] } } });
+    for (const id of ['planted', 'plain']) {
+      // stored under the gateway's own key id, never the planted one
+      expect(JSON.stringify(repo.rows.get(`acme/${id}`))).not.toContain('0badc0de');
+    }
+    expect((await service.openSecrets(actor, 'planted')).config).toEqual({ region: lookalike });
     expect((await service.openSecrets(actor, 'plain')).config).toEqual({
       region: 'eu',
-      token: lookalike,
+      list: [lookalike],
     });
   });
 

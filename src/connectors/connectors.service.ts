@@ -285,6 +285,29 @@ export class ConnectorsService {
   }
 
   /**
+   * A plain value of the sealed form would pass for a secret under a key id the gateway does not
+   * hold (and stop the next start): refused. The values sealed here open under the connector's
+   * configuration context; a planted one does not.
+   */
+  private refuseSealedLookalike(tree: SealedTree, ctx: string): SealedTree {
+    const path = findSealedLookalike(tree, 'config', (value) => {
+      try {
+        this.cipher.open(value as Sealed, `${ctx}#config`);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (path) {
+      throw InvalidConnectorError.of(
+        path,
+        'has the form of a sealed secret (gw1.<key id>.<data>), which is reserved',
+      );
+    }
+    return tree;
+  }
+
+  /**
    * Lazy rotation: every sealed value a write keeps is sealed again under the current key (the
    * same context, so it stays bound to this connector and field). One that does not open is kept
    * as it was: a write never fails over a value it does not change.
@@ -335,7 +358,7 @@ export class ConnectorsService {
       sealTree(value, stored, this.cipher, `${ctx}#config`, 'config', marked),
     );
     checkConfigSize(sealed);
-    return refuseSealedLookalike(sealed);
+    return this.refuseSealedLookalike(sealed, ctx);
   }
 
   private changeConfig(
@@ -346,10 +369,11 @@ export class ConnectorsService {
   ): SealedTree | null {
     if ('merge' in change) {
       const marked = credentialFieldsOf(type);
-      return refuseSealedLookalike(
+      return this.refuseSealedLookalike(
         withMaskCheck(() =>
           mergeTree(stored, change.merge, this.cipher, `${ctx}#config`, 'config', marked),
         ),
+        ctx,
       );
     }
     return change.replace === null ? null : this.sealConfig(change.replace, stored, ctx, type);
@@ -458,16 +482,6 @@ function changeObject(
 }
 
 /** A plain value of the sealed form would pass for a secret under an unknown key: refused. */
-function refuseSealedLookalike(tree: SealedTree): SealedTree {
-  const path = findSealedLookalike(tree);
-  if (path) {
-    throw InvalidConnectorError.of(
-      path,
-      'has the form of a sealed secret (gw1.<key id>.<data>), which is reserved',
-    );
-  }
-  return tree;
-}
 
 function withMaskCheck<T>(fn: () => T): T {
   try {
