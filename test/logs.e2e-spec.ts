@@ -143,7 +143,11 @@ describe('one log stream: every line of a run is JSON with the same base fields'
     const port = (closed.address() as { port: number }).port;
     await new Promise((r) => closed.close(r));
     const { child, out } = gateway(
-      gatewayEnv({ DATABASE_URL: `postgres://gateway:pw-hunter2@127.0.0.1:${port}/gateway` }),
+      gatewayEnv({
+        DATABASE_URL: `postgres://gateway:pw-hunter2@127.0.0.1:${port}/gateway`,
+        // It retries the database for this long (one JSON line per attempt), then gives up.
+        DATABASE_CONNECT_TIMEOUT: '2',
+      }),
     );
     const exit = await Promise.race([
       exitOf(child, 60_000),
@@ -164,7 +168,10 @@ describe('one log stream: every line of a run is JSON with the same base fields'
     }
     expect(exit).toEqual({ code: 1, signal: null });
     const lines = jsonLines(out);
-    expect(lines.at(-1)).toMatchObject({ level: 60, msg: 'failed to start' });
+    expect(lines.at(-1)).toMatchObject({
+      level: 60,
+      msg: 'database not reachable after 2 s (DATABASE_CONNECT_TIMEOUT): exiting',
+    });
     expect(out.stdout.join('\n')).not.toContain('hunter2');
   }, 90_000);
 });
