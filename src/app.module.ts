@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
+import { AuditModule } from './audit/audit.module';
 import { APP_CONFIG, type RuntimeConfig } from './config/runtime';
 import { CoreModule } from './core.module';
 import { typeOrmOptions } from './database/typeorm-options';
@@ -29,6 +30,7 @@ export class AppModule {
           exports: [APP_CONFIG],
         },
         CoreModule,
+        AuditModule,
         IdempotencyModule,
         HealthModule,
         ThrottlingModule,

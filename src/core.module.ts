@@ -1,5 +1,6 @@
 import { Global, Inject, Injectable, Logger, Module, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { AuditHasher } from './audit/audit-hash';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeysService } from './auth/api-keys.service';
 import { APP_CONFIG, type RuntimeConfig } from './config/runtime';
@@ -65,11 +66,20 @@ class Startup implements OnModuleInit {
     },
     {
       provide: ConnectorsService,
-      inject: [ConnectorRepository, SecretCipher, APP_CONFIG],
-      useFactory: (repo: ConnectorRepository, cipher: SecretCipher, config: RuntimeConfig) =>
-        new ConnectorsService(repo, cipher, undefined, {
-          refuses: (url) => !config.outboundAllowPrivate && isForbiddenLiteralUrl(url),
-        }),
+      inject: [ConnectorRepository, SecretCipher, APP_CONFIG, AuditHasher],
+      useFactory: (
+        repo: ConnectorRepository,
+        cipher: SecretCipher,
+        config: RuntimeConfig,
+        auditHasher: AuditHasher,
+      ) =>
+        new ConnectorsService(
+          repo,
+          cipher,
+          undefined,
+          { refuses: (url) => !config.outboundAllowPrivate && isForbiddenLiteralUrl(url) },
+          auditHasher,
+        ),
     },
     {
       provide: ApiKeysService,

@@ -85,4 +85,13 @@ describe('loadConfig', () => {
   ])('refuses the outbound setting %p', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });
+
+  it('keeps audit entries 365 days unless AUDIT_RETENTION_DAYS says otherwise', () => {
+    expect(loadConfig({}).auditRetentionDays).toBe(365);
+    expect(loadConfig({ AUDIT_RETENTION_DAYS: '30' }).auditRetentionDays).toBe(30);
+    expect(() => loadConfig({ AUDIT_RETENTION_DAYS: '0' })).toThrow(/AUDIT_RETENTION_DAYS/);
+    expect(() => loadConfig({ AUDIT_RETENTION_DAYS: 'forever' })).toThrow(
+      /AUDIT_RETENTION_DAYS must be an integer/,
+    );
+  });
 });

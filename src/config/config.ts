@@ -104,6 +104,12 @@ class Environment {
   @IsInt()
   @Min(1024)
   GATEWAY_OUTBOUND_MAX_BYTES?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(36_500)
+  AUDIT_RETENTION_DAYS?: number;
 }
 
 export interface AppConfig {
@@ -133,12 +139,15 @@ export interface AppConfig {
   outboundTimeoutMs: number;
   /** Largest answer body an outbound call reads. */
   outboundMaxBytes: number;
+  /** Audit entries older than this many days are purged in the background. */
+  auditRetentionDays: number;
 }
 
 export class ConfigError extends Error {}
 
 const NUMERIC = ['PORT', 'BODY_LIMIT', 'SEARCH_TRACK_TOTAL_HITS', 'RATE_LIMIT_PER_MINUTE'] as const;
 const OUTBOUND_NUMERIC = ['GATEWAY_OUTBOUND_TIMEOUT_MS', 'GATEWAY_OUTBOUND_MAX_BYTES'] as const;
+const AUDIT_NUMERIC = ['AUDIT_RETENTION_DAYS'] as const;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const raw: Record<string, unknown> = {};
@@ -151,7 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       raw[k] = n;
     }
   }
-  for (const k of OUTBOUND_NUMERIC) {
+  for (const k of [...OUTBOUND_NUMERIC, ...AUDIT_NUMERIC]) {
     if (typeof raw[k] === 'string') {
       const n = Number(raw[k]);
       if (!Number.isInteger(n))
@@ -199,5 +208,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       parsed.GATEWAY_OUTBOUND_ALLOW_PRIVATE === '1',
     outboundTimeoutMs: parsed.GATEWAY_OUTBOUND_TIMEOUT_MS ?? 30_000,
     outboundMaxBytes: parsed.GATEWAY_OUTBOUND_MAX_BYTES ?? 10 * 1024 * 1024,
+    auditRetentionDays: parsed.AUDIT_RETENTION_DAYS ?? 365,
   };
 }

@@ -1,4 +1,6 @@
 import { DataSource, QueryFailedError, type Repository } from 'typeorm';
+import type { AuditEntry } from '../../audit/audit';
+import { writeAuditEntry } from '../../audit/persistence/typeorm-audit-trail';
 import type { Connector } from '../domain/connector';
 import { ConnectorAlreadyExistsError } from '../domain/connector.errors';
 import type { Page, PageOf } from '../domain/connector.input';
@@ -56,9 +58,12 @@ export class TypeOrmConnectorRepository extends ConnectorRepository {
     return { items: rows.map((r) => Mapper.toDomain(r)), total };
   }
 
-  async insert(connector: Connector): Promise<Connector> {
+  async insert(connector: Connector, audit?: AuditEntry): Promise<Connector> {
     try {
-      await this.rows.insert(Mapper.toPersistence(connector));
+      await this.dataSource.transaction(async (manager) => {
+        if (audit) await writeAuditEntry(manager, audit);
+        await manager.getRepository(ConnectorEntity).insert(Mapper.toPersistence(connector));
+      });
     } catch (error) {
       if (
         error instanceof QueryFailedError &&
@@ -86,6 +91,7 @@ export class TypeOrmConnectorRepository extends ConnectorRepository {
     organizationId: string,
     id: string,
     change: (current: Connector) => Connector,
+    audit?: (before: Connector, after: Connector) => AuditEntry | undefined,
   ): Promise<Connector | null> {
     return this.dataSource.transaction(async (manager) => {
       const rows = manager.getRepository(ConnectorEntity);
@@ -94,18 +100,42 @@ export class TypeOrmConnectorRepository extends ConnectorRepository {
         lock: { mode: 'pessimistic_write' },
       });
       if (!row) return null;
-      const next = change(Mapper.toDomain(row));
+      const current = Mapper.toDomain(row);
+      // Every write of the row is a new version, whatever `change` made of it.
+      const next = { ...change(current), version: current.version + 1 };
+      // The entry first: a write failing after it takes it back with the transaction.
+      const entry = audit?.(current, next);
+      if (entry) await writeAuditEntry(manager, entry);
       const { organizationId: _o, id: _i, createdAt: _c, ...values } = Mapper.toPersistence(next);
       await rows.update({ organizationId, id }, values);
       return next;
     });
   }
 
-  async delete(organizationId: string, id: string): Promise<DeleteOutcome> {
-    // Not `dataSource.query`: for a DELETE it answers `[rows, rowCount]`, never empty.
-    const deleted = await this.rows.delete({ organizationId, id, builtin: false });
-    if (deleted.affected) return 'deleted';
-    return (await this.rows.existsBy({ organizationId, id })) ? 'builtin' : 'not_found';
+  async delete(
+    organizationId: string,
+    id: string,
+    options: {
+      check?: (current: Connector) => void;
+      audit?: (before: Connector) => AuditEntry | undefined;
+    } = {},
+  ): Promise<DeleteOutcome> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows = manager.getRepository(ConnectorEntity);
+      const row = await rows.findOne({
+        where: { organizationId, id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!row) return 'not_found';
+      if (row.builtin) return 'builtin';
+      const current = Mapper.toDomain(row);
+      options.check?.(current);
+      const entry = options.audit?.(current);
+      if (entry) await writeAuditEntry(manager, entry);
+      // The version read under the lock is the one deleted (If-Match / if_seq_no hold).
+      const deleted = await rows.delete({ organizationId, id, version: current.version });
+      return deleted.affected ? 'deleted' : 'not_found';
+    });
   }
 
   override async search(

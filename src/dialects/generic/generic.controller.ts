@@ -24,6 +24,7 @@ import {
 } from '@nestjs/swagger';
 import { ApiKeyGuard, CurrentActor } from '../../auth/api-key.guard';
 import { ConnectorSearch } from '../../connector-calls/connector-search';
+import { Conditions, type HttpConditions } from '../../conditional/http-conditions';
 import { ConnectorsService } from '../../connectors/connectors.service';
 import type { Actor } from '../../connectors/domain/connector.input';
 import { dialectValidationPipe } from '../../http/request-validation';
@@ -56,6 +57,8 @@ const ERROR_TEXT: Record<number, string> = {
   401: 'No API key, or an unknown one',
   403: 'A built-in connector cannot be deleted',
   404: 'No connector with this id in the organization',
+  409: 'Conflict — another update may have occurred. Retry with the latest version.',
+  412: 'If-Match no longer matches the connector (or If-None-Match: * and it exists)',
   413: 'Request body too large',
   415: 'The body is not JSON (send Content-Type: application/json)',
   429: 'Too many requests for this API key or address; see Retry-After',
@@ -110,13 +113,19 @@ export class GenericConnectorsController {
   })
   @ApiBody({ type: CreateGenericConnectorDto })
   @ApiOkResponse({ type: GenericConnectorEnvelope })
-  @applyDecorators(...errors(400, 401, 413, 415))
+  @applyDecorators(...errors(400, 401, 412, 413, 415))
   async create(
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
     @Body() body: CreateGenericConnectorDto,
+    @Conditions() conditions: HttpConditions,
   ): Promise<GenericConnectorEnvelope> {
-    const created = await this.connectors.create(actor, GenericMapper.toNewConnector(body));
+    const created = await this.connectors.create(
+      actor,
+      GenericMapper.toNewConnector(body),
+      conditions.ifNoneMatch,
+    );
+    conditions.etag(created);
     return { code: 200, data: GenericMapper.toResponse(created), message: SUCCESS, requestId };
   }
 
@@ -129,8 +138,10 @@ export class GenericConnectorsController {
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
     @Param('id') id: string,
+    @Conditions() conditions: HttpConditions,
   ): Promise<GenericConnectorEnvelope> {
     const connector = await this.connectors.get(actor, id);
+    conditions.etag(connector);
     return { code: 200, data: GenericMapper.toResponse(connector), message: SUCCESS, requestId };
   }
 
@@ -143,14 +154,19 @@ export class GenericConnectorsController {
   @ApiParam({ name: 'id', description: 'Connector ID' })
   @ApiBody({ type: UpdateGenericConnectorDto, description: 'Connector update details' })
   @ApiOkResponse({ type: GenericConnectorEnvelope })
-  @applyDecorators(...errors(400, 401, 404, 413, 415))
+  @applyDecorators(...errors(400, 401, 404, 409, 412, 413, 415))
   async update(
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
     @Param('id') id: string,
     @Body() body: UpdateGenericConnectorDto,
+    @Conditions() conditions: HttpConditions,
   ): Promise<GenericConnectorEnvelope> {
-    const updated = await this.connectors.update(actor, id, GenericMapper.toChanges(body));
+    const updated = await this.connectors.update(actor, id, GenericMapper.toChanges(body), [
+      ...conditions.ifMatch,
+      ...(body.version === undefined ? [] : [{ kind: 'version' as const, version: body.version }]),
+    ]);
+    conditions.etag(updated);
     return { code: 200, data: GenericMapper.toResponse(updated), message: SUCCESS, requestId };
   }
 
@@ -158,13 +174,14 @@ export class GenericConnectorsController {
   @ApiOperation({ summary: 'Delete a connector', description: 'The envelope without `data`.' })
   @ApiParam({ name: 'id', description: 'Connector ID' })
   @ApiOkResponse({ type: GenericDeleteEnvelope })
-  @applyDecorators(...errors(401, 403, 404))
+  @applyDecorators(...errors(401, 403, 404, 412))
   async delete(
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
     @Param('id') id: string,
+    @Conditions() conditions: HttpConditions,
   ): Promise<GenericDeleteEnvelope> {
-    await this.connectors.delete(actor, id);
+    await this.connectors.delete(actor, id, conditions.ifMatch);
     return { code: 200, message: SUCCESS, requestId };
   }
 

@@ -28,6 +28,7 @@ function view(overrides: Partial<ConnectorView> = {}): ConnectorView {
     updatedBy: 'key_8899aabbccddeeff',
     config,
     builtin: false,
+    version: 1,
     excludes: ['x'],
     continueOnFailure: false,
     oauth: null,

@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import type { DialectDefinition } from '../../http/dialect';
 import { GenericExceptionFilter } from './generic-exception.filter';
+import { GenericAuditController } from './generic-audit.controller';
 import { GenericConnectorsController } from './generic.controller';
 
-@Module({ controllers: [GenericConnectorsController] })
+@Module({ controllers: [GenericConnectorsController, GenericAuditController] })
 export class GenericModule {}
 
 /**

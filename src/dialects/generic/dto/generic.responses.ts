@@ -35,6 +35,12 @@ export class GenericConnector {
     example: { channel: '#alerts', bot_token: '******' },
   })
   maskedData!: JsonObject;
+  @ApiProperty({
+    example: 3,
+    description:
+      'One more with every change, through any dialect: send it back in a PUT to write only over this version (409 otherwise).',
+  })
+  version!: number;
 }
 
 export class GenericConnectorPage {

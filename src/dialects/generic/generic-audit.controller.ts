@@ -1,0 +1,142 @@
+import {
+  applyDecorators,
+  Controller,
+  Get,
+  Param,
+  Query,
+  UseFilters,
+  UseGuards,
+  UsePipes,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { type AuditRecord, AuditTrail, decodeCursor, encodeCursor } from '../../audit/audit';
+import { ApiKeyGuard, CurrentActor } from '../../auth/api-key.guard';
+import { ConnectorNotFoundError } from '../../connectors/domain/connector.errors';
+import type { Actor } from '../../connectors/domain/connector.input';
+import { dialectValidationPipe, RequestValidationError } from '../../http/request-validation';
+import {
+  AuditExportQuery,
+  DEFAULT_AUDIT_LIMIT,
+  type GenericAuditEntry,
+  GenericAuditEnvelope,
+  GenericHistoryEnvelope,
+} from './dto/generic.audit';
+import { DEFAULT_PAGE_LIMIT, ListGenericConnectorsQuery } from './dto/generic.requests';
+import { GenericErrorEnvelope } from './dto/generic.responses';
+import { GenericExceptionFilter } from './generic-exception.filter';
+import { RequestId } from './request-id.decorator';
+
+const errors = (...statuses: number[]) =>
+  [...statuses, 429].map((status) => ApiResponse({ status, type: GenericErrorEnvelope }));
+
+/** An audit entry as the generic dialect shows it (canonical `config` paths read `data`). */
+function toEntry(r: AuditRecord): GenericAuditEntry {
+  return {
+    id: r.id,
+    occurredAt: r.occurredAt.toISOString(),
+    organizationId: r.organizationId,
+    apiKeyId: r.apiKeyId,
+    dialect: r.dialect,
+    method: r.method,
+    route: r.route,
+    requestId: r.requestId,
+    action: r.action,
+    connectorId: r.connectorId,
+    version: r.version,
+    changes: r.changes.map((c) => ({
+      ...c,
+      path: /^\$\.config(?=$|[.[])/.test(c.path) ? `$.data${c.path.slice('$.config'.length)}` : c.path,
+    })),
+  };
+}
+
+/** The audit trail, read through the generic envelope: a connector's history, the export. */
+@ApiTags('Generic connectors')
+@ApiBearerAuth()
+@Controller()
+@UseGuards(ApiKeyGuard)
+@UseFilters(GenericExceptionFilter)
+@UsePipes(dialectValidationPipe())
+export class GenericAuditController {
+  constructor(private readonly trail: AuditTrail) {}
+
+  @Get('generic/v1/connectors/:id/history')
+  @ApiOperation({
+    summary: 'History of a connector',
+    description:
+      'Every change (create, update, delete, OAuth grant or disconnect, key re-seal), newest first: who (API key), when, through which dialect and route, which request, and the changed fields as JSON paths with old and new values. Secrets appear only as `changed` with a fingerprint. Kept after the connector is deleted (AUDIT_RETENTION_DAYS). 404 when the organization never had a connector with this id.',
+  })
+  @ApiParam({ name: 'id', description: 'Connector ID' })
+  @ApiOkResponse({ type: GenericHistoryEnvelope })
+  @applyDecorators(...errors(400, 401, 404))
+  async history(
+    @CurrentActor() actor: Actor,
+    @RequestId() requestId: string,
+    @Param('id') id: string,
+    @Query() query: ListGenericConnectorsQuery,
+  ): Promise<GenericHistoryEnvelope> {
+    const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
+    const offset = Math.min(query.offset ?? 0, Number.MAX_SAFE_INTEGER);
+    const page = await this.trail.history(actor.organizationId, id, { limit, offset });
+    if (page.total === 0) throw new ConnectorNotFoundError(id);
+    return {
+      code: 200,
+      data: {
+        items: page.items.map(toEntry),
+        limit,
+        offset,
+        hasMore: offset + page.items.length < page.total,
+      },
+      message: 'success',
+      requestId,
+    };
+  }
+
+  @Get('generic/v1/audit')
+  @ApiOperation({
+    summary: 'Audit trail of the organization',
+    description:
+      'Oldest first from `since` (RFC 3339), for export to a SIEM: follow it by passing `data.next` as `after`.',
+  })
+  @ApiOkResponse({ type: GenericAuditEnvelope })
+  @applyDecorators(...errors(400, 401))
+  async export(
+    @CurrentActor() actor: Actor,
+    @RequestId() requestId: string,
+    @Query() query: AuditExportQuery,
+  ): Promise<GenericAuditEnvelope> {
+    const limit = query.limit ?? DEFAULT_AUDIT_LIMIT;
+    let from: Parameters<AuditTrail['export']>[1];
+    if (query.after !== undefined) {
+      const after = decodeCursor(query.after);
+      if (!after) {
+        throw new RequestValidationError([
+          { field: 'after', reason: 'is not a cursor this gateway gave (data.next)' },
+        ]);
+      }
+      from = { after };
+    } else {
+      const since = query.since === undefined ? new Date(0) : new Date(query.since);
+      if (Number.isNaN(since.getTime())) {
+        throw new RequestValidationError([{ field: 'since', reason: 'is not a valid date-time' }]);
+      }
+      from = { since };
+    }
+    const records = await this.trail.export(actor.organizationId, from, limit);
+    const last = records[records.length - 1];
+    const next = last ? encodeCursor(last) : query.after !== undefined ? query.after : null;
+    return {
+      code: 200,
+      data: { items: records.map(toEntry), limit, hasMore: records.length === limit, next },
+      message: 'success',
+      requestId,
+    };
+  }
+}
