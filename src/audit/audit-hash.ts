@@ -4,9 +4,7 @@ const PREFIX = 'hmac-sha256:';
 
 /** The audit hash key of one encryption key (HKDF-SHA256; never the encryption key itself). */
 export function auditHashKey(encryptionKey: Buffer): Buffer {
-  return Buffer.from(
-    hkdfSync('sha256', encryptionKey, 'connector-gateway', 'audit-hash-v1', 32),
-  );
+  return Buffer.from(hkdfSync('sha256', encryptionKey, 'connector-gateway', 'audit-hash-v1', 32));
 }
 
 /**

@@ -44,7 +44,8 @@ export class AuditPurge implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       const before = new Date(now.getTime() - this.config.auditRetentionDays * DAY_MS);
       const purged = await this.trail.purgeBefore(before);
-      if (purged) this.logger.log(`purged ${purged} audit entries older than ${before.toISOString()}`);
+      if (purged)
+        this.logger.log(`purged ${purged} audit entries older than ${before.toISOString()}`);
       return purged;
     } catch (error) {
       this.logger.warn(`audit purge failed: ${(error as Error).message}`);

@@ -2,12 +2,7 @@ import type { Json } from '../secrets/json';
 
 /** What happened to a connector. The OAuth and key-rotation features record their own actions. */
 export type AuditAction =
-  | 'create'
-  | 'update'
-  | 'delete'
-  | 'oauth_grant'
-  | 'oauth_disconnect'
-  | 'reseal';
+  'create' | 'update' | 'delete' | 'oauth_grant' | 'oauth_disconnect' | 'reseal';
 
 export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'create',

@@ -50,7 +50,9 @@ function connector(overrides: Partial<Connector> = {}): Connector {
 
 describe('diffConnectors', () => {
   it('names each changed plain field by its JSON path, with old and new values', () => {
-    const before = connector({ config: { api: { region: 'eu', limit: 5 } } as unknown as SealedTree });
+    const before = connector({
+      config: { api: { region: 'eu', limit: 5 } } as unknown as SealedTree,
+    });
     const after = connector({
       name: 'Docs 2',
       description: 'all of them',
@@ -109,7 +111,9 @@ describe('diffConnectors', () => {
         tokenUrl: 'https://a.example/token',
         scope: null,
       },
-      config: { accounts: [{ name: 'a', api_key: seal(JSON.stringify('k-a')) }] } as unknown as SealedTree,
+      config: {
+        accounts: [{ name: 'a', api_key: seal(JSON.stringify('k-a')) }],
+      } as unknown as SealedTree,
     });
     const changes = diffConnectors(null, created, fingerprint);
     expect(changes).toEqual(

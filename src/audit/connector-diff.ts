@@ -29,7 +29,8 @@ function configNode(node: Json, underSecretKey: boolean): Node {
       ? new SecretLeaf(node, 'config')
       : node;
   }
-  if (typeof node === 'string' && SecretCipher.isSealed(node)) return new SecretLeaf(node, 'config');
+  if (typeof node === 'string' && SecretCipher.isSealed(node))
+    return new SecretLeaf(node, 'config');
   if (Array.isArray(node)) return node.map((v) => configNode(v, false));
   if (isJsonObject(node)) {
     const out: { [key: string]: Node } = {};
@@ -102,7 +103,10 @@ function hasSecret(node: Node): boolean {
 }
 
 const isObject = (node: Node): node is { [key: string]: Node } =>
-  node !== null && typeof node === 'object' && !Array.isArray(node) && !(node instanceof SecretLeaf);
+  node !== null &&
+  typeof node === 'object' &&
+  !Array.isArray(node) &&
+  !(node instanceof SecretLeaf);
 
 /** The node as plain JSON (no secret left in it: callers only pass secret-free nodes). */
 const plain = (node: Node): Json | undefined => node as Json | undefined;
@@ -129,7 +133,11 @@ export function diffConnectors(
         return;
       }
       if (next instanceof SecretLeaf) {
-        changes.push({ path, secret: 'changed', fingerprint: fingerprint(next.sealed, next.field) });
+        changes.push({
+          path,
+          secret: 'changed',
+          fingerprint: fingerprint(next.sealed, next.field),
+        });
       } else {
         changes.push({ path, secret: 'removed' });
         if (next !== undefined && next !== null) walk(path, undefined, next);

@@ -51,9 +51,7 @@ export async function runAudit(
   const limit = values.limit === undefined ? 1000 : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new Error('--limit must be a positive integer');
   const candidate =
-    values.fingerprint === '-'
-      ? readFileSync(0, 'utf8').replace(/\r?\n$/, '')
-      : values.fingerprint;
+    values.fingerprint === '-' ? readFileSync(0, 'utf8').replace(/\r?\n$/, '') : values.fingerprint;
 
   await withDatabase(async (dataSource, config) => {
     await runMigrationsLocked(dataSource);

@@ -3,7 +3,12 @@ import {
   ConnectorPreconditionFailedError,
   ConnectorVersionConflictError,
 } from '../connectors/domain/connector.errors';
-import { etagOf, ifMatchConditions, ifNoneMatchConditions, parseEntityTags } from './http-conditions';
+import {
+  etagOf,
+  ifMatchConditions,
+  ifNoneMatchConditions,
+  parseEntityTags,
+} from './http-conditions';
 
 const c = { organizationId: 'o', id: 'x', createdAt: new Date('2026-01-01T00:00:00Z'), version: 3 };
 
@@ -42,6 +47,8 @@ describe('entity tags and write conditions', () => {
     })() as ConnectorVersionConflictError;
     expect(error).toBeInstanceOf(ConnectorVersionConflictError);
     expect([error.expected, error.current]).toEqual([2, 3]);
-    expect(() => checkConditions(c, [{ kind: 'absent' }])).toThrow(ConnectorPreconditionFailedError);
+    expect(() => checkConditions(c, [{ kind: 'absent' }])).toThrow(
+      ConnectorPreconditionFailedError,
+    );
   });
 });

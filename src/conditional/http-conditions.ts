@@ -4,7 +4,10 @@ import type { ConnectorShape } from '../connectors/domain/connector';
 import type { WriteCondition } from '../connectors/domain/connector.input';
 import { revisionOf } from '../connectors/domain/connector.revision';
 
-type Versioned = Pick<ConnectorShape<unknown, unknown>, 'organizationId' | 'id' | 'createdAt' | 'version'>;
+type Versioned = Pick<
+  ConnectorShape<unknown, unknown>,
+  'organizationId' | 'id' | 'createdAt' | 'version'
+>;
 
 /** The strong ETag of a connector's revision: equal in every dialect for the same version. */
 export function etagOf(c: Versioned): string {

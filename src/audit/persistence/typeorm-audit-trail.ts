@@ -80,7 +80,11 @@ export class TypeOrmAuditTrail extends AuditTrail {
         id: from.after.id,
       });
     }
-    const rows = await query.orderBy('a.occurred_at', 'ASC').addOrderBy('a.id', 'ASC').limit(limit).getMany();
+    const rows = await query
+      .orderBy('a.occurred_at', 'ASC')
+      .addOrderBy('a.id', 'ASC')
+      .limit(limit)
+      .getMany();
     return rows.map(toRecord);
   }
 

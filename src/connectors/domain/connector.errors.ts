@@ -119,8 +119,6 @@ export class ConnectorVersionConflictError extends ConnectorError {
     readonly expected: number,
     readonly current: number,
   ) {
-    super(
-      `version conflict: connector '${connectorId}' is at version ${current}, not ${expected}`,
-    );
+    super(`version conflict: connector '${connectorId}' is at version ${current}, not ${expected}`);
   }
 }

@@ -1,9 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { ConnectorShape } from './connector';
-import { ConnectorPreconditionFailedError, ConnectorVersionConflictError } from './connector.errors';
+import {
+  ConnectorPreconditionFailedError,
+  ConnectorVersionConflictError,
+} from './connector.errors';
 import type { WriteCondition } from './connector.input';
 
-type Versioned = Pick<ConnectorShape<unknown, unknown>, 'organizationId' | 'id' | 'createdAt' | 'version'>;
+type Versioned = Pick<
+  ConnectorShape<unknown, unknown>,
+  'organizationId' | 'id' | 'createdAt' | 'version'
+>;
 
 /**
  * The connector's revision: its version and a short hash of what identifies this incarnation of

@@ -52,7 +52,9 @@ function toEntry(r: AuditRecord): GenericAuditEntry {
     version: r.version,
     changes: r.changes.map((c) => ({
       ...c,
-      path: /^\$\.config(?=$|[.[])/.test(c.path) ? `$.data${c.path.slice('$.config'.length)}` : c.path,
+      path: /^\$\.config(?=$|[.[])/.test(c.path)
+        ? `$.data${c.path.slice('$.config'.length)}`
+        : c.path,
     })),
   };
 }

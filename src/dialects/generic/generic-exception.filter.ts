@@ -24,7 +24,11 @@ export function genericError(exception: unknown): Omit<GenericErrorEnvelope, 're
     case 'domain': {
       if (problem.code === 'CONNECTOR.VERSION_CONFLICT') {
         // What B3OS's client already tells its users on a 409.
-        return { code: 409, details: [{ field: 'version', reason: problem.message }], message: VERSION_CONFLICT };
+        return {
+          code: 409,
+          details: [{ field: 'version', reason: problem.message }],
+          message: VERSION_CONFLICT,
+        };
       }
       const details = GenericMapper.details(problem.problems);
       return {

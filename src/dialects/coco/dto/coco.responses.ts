@@ -44,7 +44,10 @@ export class CocoCreatedResponse {
   @ApiProperty({ example: 'created' }) result!: 'created';
   @ApiProperty({ example: 3, description: 'The connector version (1 at creation).' })
   _version!: number;
-  @ApiProperty({ example: 2, description: '`_version` - 1 (one store: one sequence per connector).' })
+  @ApiProperty({
+    example: 2,
+    description: '`_version` - 1 (one store: one sequence per connector).',
+  })
   _seq_no!: number;
   @ApiProperty({ example: 1, description: 'Always 1 (one store, never failed over).' })
   _primary_term!: number;

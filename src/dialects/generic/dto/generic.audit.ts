@@ -42,9 +42,15 @@ export class AuditExportQuery {
 export class GenericAuditChange {
   @ApiProperty({ example: '$.data.region', description: 'JSON path in the canonical connector.' })
   path!: string;
-  @ApiPropertyOptional({ example: 'eu', description: 'Plain fields: the value before (absent: none).' })
+  @ApiPropertyOptional({
+    example: 'eu',
+    description: 'Plain fields: the value before (absent: none).',
+  })
   old?: unknown;
-  @ApiPropertyOptional({ example: 'us', description: 'Plain fields: the value after (absent: none).' })
+  @ApiPropertyOptional({
+    example: 'us',
+    description: 'Plain fields: the value after (absent: none).',
+  })
   new?: unknown;
   @ApiPropertyOptional({
     enum: ['changed', 'removed'],
@@ -86,7 +92,8 @@ export class GenericHistoryPage {
   items!: GenericAuditEntry[];
   @ApiProperty({ example: 20 }) limit!: number;
   @ApiProperty({ example: 0 }) offset!: number;
-  @ApiProperty({ example: false, description: 'True when older entries follow.' }) hasMore!: boolean;
+  @ApiProperty({ example: false, description: 'True when older entries follow.' })
+  hasMore!: boolean;
 }
 
 export class GenericHistoryEnvelope {
@@ -100,7 +107,10 @@ export class GenericAuditPage {
   @ApiProperty({ type: [GenericAuditEntry], description: 'Oldest first.' })
   items!: GenericAuditEntry[];
   @ApiProperty({ example: 100 }) limit!: number;
-  @ApiProperty({ example: true, description: 'True when this page is full: ask again with `after`.' })
+  @ApiProperty({
+    example: true,
+    description: 'True when this page is full: ask again with `after`.',
+  })
   hasMore!: boolean;
   @ApiProperty({
     example: 'MjAyNi0xMi0wMlQwMzoxMjoyMS4wMDBafDQy',
