@@ -55,7 +55,7 @@ describe('conditional writes and the audit trail', () => {
         .expect(200);
       const id = created.body.data.id as string;
       expect(created.body.data.version).toBe(1);
-      const etag = created.headers.etag as string;
+      const etag = created.headers.etag;
       expect(etag).toMatch(/^"1-[A-Za-z0-9_-]+"$/);
 
       const tags = async () => {
@@ -176,7 +176,7 @@ describe('conditional writes and the audit trail', () => {
       const org = await t.newOrganization();
       const id = await createGeneric(org);
       const stale = (await request(t.server).get(`/v1/connectors/${id}`).set(auth(org))).headers
-        .etag as string;
+        .etag;
       await request(t.server)
         .put(`/generic/v1/connectors/${id}`)
         .set(auth(org))
@@ -201,8 +201,7 @@ describe('conditional writes and the audit trail', () => {
         .expect(409);
       expect(coco.body.error.type).toBe('version_conflict_engine_exception');
       await request(t.server).get(`/generic/v1/connectors/${id}`).set(auth(org)).expect(200);
-      const fresh = (await request(t.server).get(`/connector/${id}`).set(auth(org))).headers
-        .etag as string;
+      const fresh = (await request(t.server).get(`/connector/${id}`).set(auth(org))).headers.etag;
       const deleted = await request(t.server)
         .delete(`/connector/${id}`)
         .set(auth(org))
@@ -243,14 +242,14 @@ describe('conditional writes and the audit trail', () => {
       const updates = (await auditRows(org, id)).filter((r) => r.action === 'update');
       expect(updates).toHaveLength(1);
       expect(JSON.stringify(updates[0]?.changes)).toContain(winner);
-      return losers[0] as request.Response;
+      return losers[0];
     }
 
     it('Cohere: both PATCH with the ETag they read; the loser gets 412 {"message"}', async () => {
       const org = await t.newOrganization();
       const id = await createGeneric(org);
       const etag = (await request(t.server).get(`/v1/connectors/${id}`).set(auth(org))).headers
-        .etag as string;
+        .etag;
       const loser = await race(org, id, (app, name) =>
         request(app.server)
           .patch(`/v1/connectors/${id}`)
@@ -321,7 +320,7 @@ describe('conditional writes and the audit trail', () => {
 
       const other = await createGeneric(org, replica);
       const etag = (await request(replica.server).get(`/v1/connectors/${other}`).set(auth(org)))
-        .headers.etag as string;
+        .headers.etag;
       const lost = await race(
         org,
         other,
@@ -393,7 +392,16 @@ describe('conditional writes and the audit trail', () => {
         .get(`/generic/v1/connectors/${id}/history`)
         .set(auth(org))
         .expect(200);
-      const items = history.body.data.items as Array<Record<string, any>>;
+      const items = history.body.data.items as Array<{
+        action: string;
+        dialect: string;
+        method: string;
+        route: string;
+        requestId: string;
+        apiKeyId: string;
+        version: number | null;
+        changes: Array<{ path: string; fingerprint: string }>;
+      }>;
       expect(history.body).toMatchObject({ code: 200, message: 'success' });
       expect(
         items.map((e) => [e.action, e.dialect, e.method, e.route, e.requestId, e.apiKeyId]),
@@ -426,8 +434,8 @@ describe('conditional writes and the audit trail', () => {
       const tokenChange = create?.changes.find(
         (c: { path: string }) => c.path === '$.serviceAuth.token',
       );
-      expect(hasher.matches(token, tokenChange.fingerprint)).toBe(true);
-      expect(hasher.matches(botToken, tokenChange.fingerprint)).toBe(false);
+      expect(hasher.matches(token, tokenChange?.fingerprint ?? '')).toBe(true);
+      expect(hasher.matches(botToken, tokenChange?.fingerprint ?? '')).toBe(false);
       expect(cocoPut?.changes).toEqual(
         expect.arrayContaining([
           { path: '$.category', new: 'docs' },
@@ -438,7 +446,7 @@ describe('conditional writes and the audit trail', () => {
       const botChange = cocoPut?.changes.find(
         (c: { path: string }) => c.path === '$.data.bot_token',
       );
-      expect(hasher.matches(botToken, botChange.fingerprint)).toBe(true);
+      expect(hasher.matches(botToken, botChange?.fingerprint ?? '')).toBe(true);
       expect(genericPut?.changes).toEqual([{ path: '$.data.region', old: 'eu', new: 'us' }]);
 
       // The trail is kept after the delete; no clear secret anywhere in rows or responses.
@@ -595,9 +603,7 @@ describe('conditional writes and the audit trail', () => {
         [org.organizationId],
       );
       expect(left).toHaveLength(2);
-      expect(Date.now() - (left[0] as { occurred_at: Date }).occurred_at.getTime()).toBeLessThan(
-        365 * 86_400_000,
-      );
+      expect(Date.now() - left[0].occurred_at.getTime()).toBeLessThan(365 * 86_400_000);
     });
   });
 });

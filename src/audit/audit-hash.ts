@@ -22,7 +22,7 @@ export class AuditHasher {
   }
 
   fingerprint(value: string): string {
-    return PREFIX + this.hmac(this.keys[0] as Buffer, value);
+    return PREFIX + this.hmac(this.keys[0], value);
   }
 
   /** True when `fingerprint` is the fingerprint of `candidate` under any key of the ring. */

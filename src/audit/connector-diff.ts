@@ -52,7 +52,7 @@ function document(c: Connector | null): { [key: string]: Node } {
     url: c.url,
     active: c.active,
     builtin: c.builtin,
-    config: c.config ? configNode(c.config as JsonObject, false) : null,
+    config: c.config ? configNode(c.config, false) : null,
     excludes: c.excludes,
     continueOnFailure: c.continueOnFailure,
     oauth: c.oauth && {
