@@ -8,6 +8,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
 COPY src ./src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
@@ -17,10 +18,16 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     DATA_DIR=/data
 WORKDIR /app
-COPY --from=build --chown=node:node /app/package.json ./package.json
+COPY --from=build --chown=node:node /app/package.json /app/package-lock.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
-RUN mkdir -p /data && chown node:node /data
+COPY --from=build --chown=node:node /app/scripts/build-if-stale.js ./scripts/build-if-stale.js
+# The CLI on PATH, for `docker compose exec gateway connector-gateway apikey create --org acme`
+# (dist/cli/main.js starts with `#!/usr/bin/env node`). No sources and no tsconfig here: the CLI
+# and `npm run apikey` run the built dist/ as is.
+RUN chmod 755 /app/dist/cli/main.js \
+    && ln -s /app/dist/cli/main.js /usr/local/bin/connector-gateway \
+    && mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 3000
 VOLUME ["/data"]

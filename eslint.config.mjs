@@ -15,6 +15,7 @@ export default tseslint.config(
       'eslint.config.mjs',
       'test/jest-transformer.js',
       'dist-bench/',
+      'scripts/*.js',
     ],
   },
   eslint.configs.recommended,

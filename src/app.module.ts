@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { LoggerModule } from 'nestjs-pino';
+import { LoggerModule, type Params } from 'nestjs-pino';
 import { AuditModule } from './audit/audit.module';
 import { APP_CONFIG, type RuntimeConfig } from './config/runtime';
 import { CoreModule } from './core.module';
@@ -8,16 +8,16 @@ import { typeOrmOptions } from './database/typeorm-options';
 import { DIALECTS } from './dialects';
 import { HealthModule } from './health/health.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
-import { loggerParams } from './http/logging';
 import { ThrottlingModule } from './http/throttling';
+import { MetricsModule } from './metrics/metrics.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: RuntimeConfig, logStream?: NodeJS.WritableStream): DynamicModule {
+  static forRoot(config: RuntimeConfig, logging: Params): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        LoggerModule.forRoot(loggerParams(config.logLevel, logStream)),
+        LoggerModule.forRoot(logging),
         TypeOrmModule.forRoot({
           ...typeOrmOptions(config.databaseUrl, config.schema),
           retryAttempts: 3,
@@ -34,6 +34,7 @@ export class AppModule {
         IdempotencyModule,
         HealthModule,
         ThrottlingModule,
+        MetricsModule,
         ...DIALECTS.map((d) => d.module),
       ],
     };

@@ -3,21 +3,33 @@ import type { IncomingMessage } from 'node:http';
 import type { ArgumentsHost } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { RuntimeConfig } from './config/runtime';
 import { DIALECTS } from './dialects';
 import { DialectRoutingFilter } from './http/dialect-routing.filter';
 import { registerJsonBodyParser } from './http/json-body';
+import { loggerParams } from './http/logging';
 import { requestIdFor } from './http/request-id';
+import { buildOpenApiDocuments, setupSwaggerUi } from './openapi/openapi-documents';
+import { installRouteLabels } from './http/route-labels';
+import { createLogger, type Logger as PinoInstance } from './logging/logger';
+import { installMetrics } from './metrics/metrics.http';
+import { MetricsService } from './metrics/metrics.service';
 
-/** Builds the whole application (used by main.ts and by the tests): Fastify, filters, Swagger. */
+/**
+ * Builds the whole application (used by main.ts and by the tests): Fastify, filters, Swagger,
+ * metrics. `logger` is the process's pino logger (main.ts); tests may give a stream instead.
+ */
 export async function createApp(
   config: RuntimeConfig,
-  options: { logs?: boolean; logStream?: NodeJS.WritableStream } = {},
+  options: { logs?: boolean; logStream?: NodeJS.WritableStream; logger?: PinoInstance } = {},
 ): Promise<NestFastifyApplication> {
+  const logging = loggerParams(
+    options.logger ??
+      createLogger({ level: config.logLevel, format: config.logFormat, stream: options.logStream }),
+  );
   const routing = new DialectRoutingFilter(DIALECTS);
   const adapter = new FastifyAdapter({
     // Connector ids are up to 128 characters; find-my-way's default refuses params over 100.
@@ -35,9 +47,12 @@ export async function createApp(
     trustProxy: config.trustProxy,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, options.logStream),
+    AppModule.forRoot(config, logging),
     adapter,
     {
+      // Nest's logs while the application is made (and, should that fail, the reason) go to the
+      // same pino logger as everything else, never to Nest's coloured console.
+      logger: options.logs === false ? false : new Logger(new PinoLogger(logging), logging),
       bufferLogs: true,
       // Fastify's own JSON parser only: a form or other body is a 415, not a connector.
       bodyParser: false,
@@ -48,6 +63,8 @@ export async function createApp(
   else app.useLogger(app.get(Logger));
   app.useGlobalFilters(routing);
   registerJsonBodyParser(app.getHttpAdapter().getInstance(), config.bodyLimit);
+  installRouteLabels(app.getHttpAdapter().getInstance(), DIALECTS);
+  installMetrics(app.getHttpAdapter().getInstance(), app.get(MetricsService), config.metricsToken);
   app
     .getHttpAdapter()
     .getInstance()
@@ -55,7 +72,13 @@ export async function createApp(
       reply.header('x-request-id', request.id);
     });
   setupSwagger(app);
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    // A start refused at init (e.g. a missing encryption key) leaves no pool or server behind.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   await app.getHttpAdapter().getInstance().ready();
   return app;
 }
@@ -83,37 +106,5 @@ function hostFor(request: FastifyRequest, reply: FastifyReply): ArgumentsHost {
 
 /** Swagger UI at /docs with one OpenAPI document per dialect (/docs/<dialect>.json). */
 function setupSwagger(app: NestFastifyApplication): void {
-  const urls: Array<{ name: string; url: string }> = [];
-  for (const dialect of DIALECTS) {
-    const document = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle(dialect.title)
-        .setDescription(dialect.description)
-        .setVersion('1')
-        .addBearerAuth()
-        .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-TOKEN' }, 'X-API-TOKEN')
-        .build(),
-      { include: [dialect.module] },
-    );
-    SwaggerModule.setup(`docs/${dialect.name}`, app, document, {
-      ui: false,
-      raw: ['json'],
-      jsonDocumentUrl: `docs/${dialect.name}.json`,
-    });
-    urls.push({ name: dialect.title, url: `/docs/${dialect.name}.json` });
-  }
-  const first = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder().setTitle('Connector gateway').build(),
-    {
-      include: DIALECTS.slice(0, 1).map((d) => d.module),
-    },
-  );
-  SwaggerModule.setup('docs', app, first, {
-    explorer: true,
-    raw: false,
-    swaggerOptions: { urls, 'urls.primaryName': urls[0]?.name },
-    customSiteTitle: 'Connector gateway API',
-  });
+  setupSwaggerUi(app, buildOpenApiDocuments(app, DIALECTS));
 }

@@ -14,11 +14,13 @@ import { ConnectorsService } from './connectors/connectors.service';
 import { ConnectorRepository } from './connectors/domain/connector.repository';
 import { TypeOrmConnectorRepository } from './connectors/persistence/typeorm-connector.repository';
 import { runMigrationsLocked } from './database/migrate';
+import { sqlRunner } from './database/sql-runner';
 import { OAuthAuthorizer } from './oauth/oauth-authorizer';
 import { OAuthStateSigner } from './oauth/oauth-state';
 import { isForbiddenLiteralUrl } from './outbound/address-policy';
 import { OutboundHttp } from './outbound/outbound-http';
 import { parseKey, SecretCipher } from './secrets/cipher';
+import { assertKeysCoverStore } from './secrets/sealed-store';
 
 /** At start: migrations (under the advisory lock), then the configured keys and built-ins. */
 @Injectable()
@@ -30,12 +32,21 @@ class Startup implements OnModuleInit {
     private readonly keys: ApiKeysService,
     private readonly connectors: ConnectorsService,
     @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
+    private readonly cipher: SecretCipher,
   ) {}
 
   async onModuleInit(): Promise<void> {
     const applied = await runMigrationsLocked(this.dataSource);
     if (applied.length)
       this.logger.log(`applied migrations: ${applied.map((m) => m.name).join(', ')}`);
+    // Fail closed: a secret sealed under a key this configuration lacks stops the start.
+    for (const key of await assertKeysCoverStore(sqlRunner(this.dataSource), this.cipher)) {
+      if (key.state === 'previous' && key.values > 0)
+        this.logger.warn(
+          `${key.values} sealed values still use the previous key ${key.keyId}: ` +
+            'run `npm run secrets -- reseal` before removing it',
+        );
+    }
     for (const { organizationId, key } of this.config.apiKeys) {
       await this.keys.register(organizationId, key, 'GATEWAY_API_KEYS');
     }
@@ -83,9 +94,9 @@ class Startup implements OnModuleInit {
     },
     {
       provide: ApiKeysService,
-      inject: [DataSource, ConnectorsService],
-      useFactory: (dataSource: DataSource, connectors: ConnectorsService) =>
-        new ApiKeysService(dataSource, (org) => connectors.ensureBuiltins(org)),
+      inject: [DataSource, ConnectorsService, APP_CONFIG],
+      useFactory: (dataSource: DataSource, connectors: ConnectorsService, config: RuntimeConfig) =>
+        new ApiKeysService(dataSource, (org) => connectors.ensureBuiltins(org), config.clock),
     },
     {
       provide: OAuthStateSigner,

@@ -175,6 +175,29 @@ describe('API keys', () => {
     expect(other.body.total_count).toBe(BUILTIN_IDS.length);
   });
 
+  it('refuses a revoked key on the running gateway once the 30 s cache window has passed, and not before', async () => {
+    // The gateway's clock, moved by the test instead of waited for.
+    let now = Date.now();
+    const running = await freshApp({ clock: () => now });
+    const o = await running.newOrganization('revoked-live');
+    const get = () =>
+      request(running.server)
+        .get('/v1/connectors')
+        .set({ Authorization: `Bearer ${o.key}` });
+    await get().expect(200); // cached now
+
+    await running.sql('UPDATE api_keys SET revoked_at = now() WHERE id = $1', [o.keyId]);
+    now += 29_000;
+    // Within the window the cached lookup still answers (what the documented 30 s allows).
+    await get().expect(200);
+
+    now += 1_001;
+    const refused = await get();
+    expect([refused.status, refused.body]).toEqual([401, { message: 'invalid api token' }]);
+    now += 60_000;
+    await get().expect(401);
+  });
+
   it('gives a new organization the built-in catalog exactly once, however often and however concurrently it is ensured', async () => {
     const org = newOrgId('builtins');
     const created = await Promise.all([keys.ensureOrganization(org), keys.ensureOrganization(org)]);

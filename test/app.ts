@@ -25,8 +25,12 @@ export const BUILTIN_IDS = [
   'yuque',
 ];
 
-/** One key for every test run: tests open stored secrets with it to prove what was stored. */
-export const TEST_ENCRYPTION_KEY = randomBytes(32).toString('base64');
+/**
+ * One key for every test run (made by test/global-setup.ts, shared by every suite on the run's
+ * schema): tests open stored secrets with it to prove what was stored.
+ */
+export const TEST_ENCRYPTION_KEY =
+  process.env.GW_TEST_ENCRYPTION_KEY ?? randomBytes(32).toString('base64');
 
 export interface TestApp {
   app: NestFastifyApplication;

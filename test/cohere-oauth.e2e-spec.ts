@@ -25,8 +25,11 @@ describe('Cohere v1 OAuth authorize', () => {
     responses = recordResponses(t.server);
   });
   afterAll(async () => {
-    responses.stop();
-    await t.close();
+    try {
+      responses.stop();
+    } finally {
+      await t.close();
+    }
   });
 
   async function setup(oauth: Body = {}) {

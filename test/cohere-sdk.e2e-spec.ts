@@ -36,8 +36,11 @@ describe('Cohere v1 through the official cohere-ai SDK', () => {
     warn.mockRestore();
   });
   afterAll(async () => {
-    responses.stop();
-    await t.close();
+    try {
+      responses.stop();
+    } finally {
+      await t.close();
+    }
   });
 
   /** No retries: an error must surface at once, as the SDK's typed error. */

@@ -28,8 +28,11 @@ describe('Cohere v1 connectors', () => {
     responses = recordResponses(t.server);
   });
   afterAll(async () => {
-    responses.stop();
-    await t.close();
+    try {
+      responses.stop();
+    } finally {
+      await t.close();
+    }
   });
 
   const organizations: string[] = [];

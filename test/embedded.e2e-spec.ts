@@ -10,7 +10,7 @@ import { SecretWatch } from './secrets';
 
 const ROOT = resolve(__dirname, '..');
 const MAIN = join(ROOT, 'dist', 'main.js');
-const APIKEY_CLI = join(ROOT, 'dist', 'cli', 'apikey.js');
+const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 /** What the gateway logs when it makes the encryption key itself (src/config/runtime.ts). */
 const GENERATED_KEY_WARNING = 'GATEWAY_ENCRYPTION_KEY is not set: generated one';
 /** PGlite (PostgreSQL in WebAssembly) creating a cluster on a shared 2-core machine is slow. */
@@ -82,7 +82,7 @@ interface Reply {
   message?: string;
 }
 
-/** `node dist/cli/apikey.js <args>` with `env`: its exit code and output. */
+/** `node dist/cli/main.js apikey <args>` with `env`: its exit code and output. */
 function apikeyCli(
   env: NodeJS.ProcessEnv,
   ...args: string[]
@@ -90,7 +90,7 @@ function apikeyCli(
   return new Promise((resolveRun) => {
     execFile(
       process.execPath,
-      [APIKEY_CLI, ...args],
+      [CLI, 'apikey', ...args],
       { cwd: ROOT, env, timeout: 60_000, encoding: 'utf8' },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
@@ -422,7 +422,7 @@ describe('embedded default: the built gateway without DATABASE_URL', () => {
       new RegExp(`^${id}\\tcli\\t[^\\t]+\\trevoked \\d{4}-\\d{2}-\\d{2}T[^\\t]+Z\\n$`),
     );
     const again = await apikeyCli(env, 'revoke', '--id', id);
-    expect(again).toEqual({ code: 2, stdout: '', stderr: `no active key with id ${id}\n` });
+    expect(again).toEqual({ code: 1, stdout: '', stderr: `error: no active key with id ${id}\n` });
   }, 120_000);
 
   it(

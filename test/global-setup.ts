@@ -33,4 +33,7 @@ export default async function globalSetup(): Promise<void> {
     if (embedded) await client.query(`SET search_path TO "${schema}", public`);
   });
   process.env.GW_TEST_SCHEMA = schema;
+  // One encryption key for the whole run: every suite shares the schema, and the gateway refuses
+  // to start over values sealed under a key it does not hold.
+  process.env.GW_TEST_ENCRYPTION_KEY = randomBytes(32).toString('base64');
 }

@@ -1,8 +1,15 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
+import { DIALECTS } from '../src/dialects';
+import { canonicalJson } from '../src/openapi/canonical-json';
+import { generateDocuments } from '../src/openapi/write-documents';
 import { BUILTIN_IDS, startTestApp, type TestApp } from './app';
 
 /**
- * The Cohere and Coco OpenAPI documents (/docs/cohere.json, /docs/coco.json) against the dialects
+ * The committed documents (openapi/, written by `npm run openapi`) against the served ones, the
+ * rules every document keeps (types, security, operation ids), and the Cohere and Coco OpenAPI
+ * documents (/docs/cohere.json, /docs/coco.json) against the dialects
  * they describe: every operation's success and error bodies reference the right schema, the
  * schemas carry the dialect's real fields (the seeds' Cohere `Connector`, Coco's get and search
  * bodies), and the bodies the gateway actually sends validate against the document it serves.
@@ -25,6 +32,7 @@ interface Schema {
 }
 
 interface Operation {
+  operationId?: string;
   responses: Record<string, { content?: { 'application/json'?: { schema?: Schema } } }>;
   requestBody?: { content: { 'application/json': { schema: Schema } } };
   security?: Array<Record<string, string[]>>;
@@ -217,7 +225,7 @@ describe('OpenAPI documents', () => {
     it('describes every Cohere route at /v1/connectors and /cohere/v1/connectors, and nothing else', () => {
       expect(operations(cohere)).toEqual(both.map(([key]) => key).sort());
       for (const [key] of both) {
-        expect(operation(cohere, key).security).toEqual([{ bearer: [] }]);
+        expect(operation(cohere, key).security).toEqual([{ bearer: [] }, { 'X-API-TOKEN': [] }]);
       }
     });
 
@@ -481,9 +489,7 @@ describe('OpenAPI documents', () => {
     it('describes every Coco route at /connector and /coco/connector, with X-API-TOKEN or Bearer', () => {
       expect(operations(coco)).toEqual(both.map(([key]) => key).sort());
       for (const [key] of both) {
-        expect(operation(coco, key).security).toEqual(
-          expect.arrayContaining([{ 'X-API-TOKEN': [] }, { bearer: [] }]),
-        );
+        expect(operation(coco, key).security).toEqual([{ bearer: [] }, { 'X-API-TOKEN': [] }]);
       }
     });
 
@@ -706,4 +712,146 @@ describe('OpenAPI documents', () => {
       expectDocumented(coco, 'delete /connector/{id}', 200, deleted.body);
     });
   });
+
+  describe('every document (/docs/<dialect>.json)', () => {
+    const names = DIALECTS.map((d) => d.name);
+    const served = async (name: string): Promise<string> => {
+      const res = await request(t.server).get(`/docs/${name}.json`).expect(200);
+      return res.text;
+    };
+
+    it('openapi/ holds one committed document per dialect, and nothing else', () => {
+      const files = readdirSync(join(__dirname, '..', 'openapi')).sort();
+      expect(files).toEqual(names.map((n) => `${n}.json`).sort());
+    });
+
+    it.each(names)(
+      '%s: the served document is openapi/<dialect>.json, byte for byte',
+      async (name) => {
+        const text = canonicalJson(JSON.parse(await served(name)));
+        const file = join(__dirname, '..', 'openapi', `${name}.json`);
+        const committed = readFileSync(file, 'utf8');
+        if (text !== committed) {
+          throw new Error(
+            `/docs/${name}.json differs from the committed openapi/${name}.json ` +
+              `(first difference at ${firstDifference(JSON.parse(text), JSON.parse(committed))}): ` +
+              'run `npm run openapi` and commit openapi/',
+          );
+        }
+      },
+    );
+
+    it('`npm run openapi` writes what is served (built without a database)', async () => {
+      const generated = await generateDocuments();
+      expect([...generated.keys()].sort()).toEqual([...names].sort());
+      for (const name of names) {
+        expect([name, generated.get(name)]).toEqual([
+          name,
+          canonicalJson(JSON.parse(await served(name))),
+        ]);
+      }
+    });
+
+    it.each(names)(
+      '%s: no property is an untyped object, and nullable ones keep their type',
+      async (name) => {
+        const doc = JSON.parse(await served(name)) as OpenApiDocument;
+        const problems: string[] = [];
+        for (const [schemaName, schema] of Object.entries(doc.components.schemas)) {
+          for (const [key, p] of Object.entries(schema.properties ?? {})) {
+            const where = `${schemaName}.${key}`;
+            // `string | null` reflected by TypeScript is Object: an object with nothing declared.
+            if (p.type === 'object' && !p.properties && !p.additionalProperties && !p.allOf) {
+              problems.push(`${where}: type object with no properties`);
+            }
+            if (p.nullable && !p.type && !p.$ref) problems.push(`${where}: nullable with no type`);
+            if (!p.type && !p.$ref && !p.allOf) problems.push(`${where}: no type`);
+          }
+        }
+        expect(problems).toEqual([]);
+      },
+    );
+
+    it.each(names)(
+      '%s: API key as Bearer or X-API-TOKEN on every operation, no JWT claimed, readable ids',
+      async (name) => {
+        const doc = JSON.parse(await served(name)) as OpenApiDocument & {
+          components: { securitySchemes: Record<string, Record<string, unknown>> };
+        };
+        expect(doc.components.securitySchemes).toEqual({
+          bearer: { type: 'http', scheme: 'bearer', description: expect.any(String) },
+          'X-API-TOKEN': {
+            type: 'apiKey',
+            in: 'header',
+            name: 'X-API-TOKEN',
+            description: expect.any(String),
+          },
+        });
+        const ids: string[] = [];
+        for (const [path, ops] of Object.entries(doc.paths)) {
+          for (const [method, op] of Object.entries(ops)) {
+            const { operationId, security } = op;
+            expect([method, path, security]).toEqual([
+              method,
+              path,
+              [{ bearer: [] }, { 'X-API-TOKEN': [] }],
+            ]);
+            expect(operationId).toMatch(new RegExp(`^${name}_[a-z0-9]+(_[a-z0-9]+)*$`));
+            ids.push(operationId ?? '');
+          }
+        }
+        expect(new Set(ids).size).toBe(ids.length);
+      },
+    );
+
+    it('names operations by dialect, resource and action, and the second mount by its kind', async () => {
+      const ids = async (name: string) => {
+        const doc = JSON.parse(await served(name)) as OpenApiDocument;
+        return Object.fromEntries(
+          Object.entries(doc.paths).flatMap(([path, ops]) =>
+            Object.entries(ops).map(([method, op]) => [`${method} ${path}`, op.operationId]),
+          ),
+        );
+      };
+      expect(await ids('cohere')).toMatchObject({
+        'get /v1/connectors': 'cohere_connectors_list',
+        'get /cohere/v1/connectors': 'cohere_connectors_list_prefixed',
+        'post /v1/connectors': 'cohere_connectors_create',
+      });
+      expect(await ids('coco')).toMatchObject({
+        'post /connector': 'coco_connector_create',
+        'post /coco/connector': 'coco_connector_create_prefixed',
+        'get /connector/_search': 'coco_connector_search',
+      });
+      expect(await ids('generic')).toMatchObject({
+        'put /generic/v1/connectors/{id}': 'generic_connectors_update',
+        'put /v1/connectors/{id}': 'generic_connectors_update_root',
+      });
+    });
+  });
 });
+
+/** Where two JSON values first differ, as a JSON pointer (`/paths/~1v1~1connectors/get`). */
+function firstDifference(a: unknown, b: unknown, at = ''): string {
+  if (a === b) return '';
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return at || '/';
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.join('\0') !== kb.join('\0')) {
+    const missing = kb.filter((k) => !ka.includes(k));
+    const extra = ka.filter((k) => !kb.includes(k));
+    const moved = missing.length === 0 && extra.length === 0 ? ' (key order)' : '';
+    const detail = [...extra.map((k) => `+${k}`), ...missing.map((k) => `-${k}`)].join(' ');
+    return `${at || '/'} ${detail}${moved}`.trim();
+  }
+  for (const key of ka) {
+    const pointer = `${at}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    const found = firstDifference(
+      (a as Record<string, unknown>)[key],
+      (b as Record<string, unknown>)[key],
+      pointer,
+    );
+    if (found) return found;
+  }
+  return '';
+}

@@ -135,6 +135,13 @@ describe('diffConnectors', () => {
     expect(removed).toContainEqual({ path: '$.config.accounts[0].api_key', secret: 'removed' });
   });
 
+  it('a secret sealed anew with the same clear value (lazy re-seal) is no change', () => {
+    const before = connector({ serviceAuth: { type: 'bearer', token: seal('same') } });
+    const after = connector({ serviceAuth: { type: 'bearer', token: seal('same') } });
+    expect(after.serviceAuth?.token).not.toBe(before.serviceAuth?.token);
+    expect(diffConnectors(before, after, fingerprint)).toEqual([]);
+  });
+
   it('a secret kept as it was (sent back masked) is no change', () => {
     const token = seal('same');
     const before = connector({ serviceAuth: { type: 'bearer', token } });

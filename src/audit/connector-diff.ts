@@ -111,6 +111,15 @@ const isObject = (node: Node): node is { [key: string]: Node } =>
 /** The node as plain JSON (no secret left in it: callers only pass secret-free nodes). */
 const plain = (node: Node): Json | undefined => node as Json | undefined;
 
+/** True when `old` holds the clear value fingerprinted `print` (false when it cannot be opened). */
+function sameSecret(old: SecretLeaf, print: string, fingerprint: Fingerprint): boolean {
+  try {
+    return fingerprint(old.sealed, old.field) === print;
+  } catch {
+    return false;
+  }
+}
+
 function equal(a: Node, b: Node): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
@@ -133,11 +142,10 @@ export function diffConnectors(
         return;
       }
       if (next instanceof SecretLeaf) {
-        changes.push({
-          path,
-          secret: 'changed',
-          fingerprint: fingerprint(next.sealed, next.field),
-        });
+        const print = fingerprint(next.sealed, next.field);
+        // Sealed anew (a key rotation's lazy re-seal, the same value sent again): no change.
+        if (old instanceof SecretLeaf && sameSecret(old, print, fingerprint)) return;
+        changes.push({ path, secret: 'changed', fingerprint: print });
       } else {
         changes.push({ path, secret: 'removed' });
         if (next !== undefined && next !== null) walk(path, undefined, next);

@@ -32,12 +32,14 @@ export class ApiKeysService {
     private readonly dataSource: DataSource,
     /** Called once for every organization that is created (the built-in catalog is seeded here). */
     private readonly onOrganizationCreated: (organizationId: string) => Promise<unknown>,
+    /** Milliseconds since the epoch; tests move it to expire the cache without waiting. */
+    private readonly now: () => number = Date.now,
   ) {}
 
   async resolve(key: string): Promise<Actor | null> {
     const digest = hashApiKey(key);
     const hit = this.cache.get(digest);
-    if (hit && hit.until > Date.now()) return hit.actor;
+    if (hit && hit.until > this.now()) return hit.actor;
     const rows: Array<{ id: string; organization_id: string }> = await this.dataSource.query(
       'SELECT id, organization_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL',
       [digest],
@@ -46,7 +48,7 @@ export class ApiKeysService {
       ? { organizationId: rows[0].organization_id, apiKeyId: rows[0].id }
       : null;
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
-    this.cache.set(digest, { actor, until: Date.now() + CACHE_TTL_MS });
+    this.cache.set(digest, { actor, until: this.now() + CACHE_TTL_MS });
     return actor;
   }
 

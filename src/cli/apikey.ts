@@ -5,50 +5,93 @@ import { ConnectorsService } from '../connectors/connectors.service';
 import { TypeOrmConnectorRepository } from '../connectors/persistence/typeorm-connector.repository';
 import { runMigrationsLocked } from '../database/migrate';
 import { parseKey, SecretCipher } from '../secrets/cipher';
-import { fail, option, withDatabase } from './context';
+import { HelpRequested, parseOptions, UsageError, withDatabase } from './context';
 
-const USAGE = `usage:
-  npm run apikey -- create --org <organization> [--label <label>]   make a key (printed once)
-  npm run apikey -- list --org <organization>                       the organization's keys (never the keys themselves)
-  npm run apikey -- revoke --id <key id>                            stop a key from working`;
+export const APIKEY_USAGE = `usage: connector-gateway apikey <command> [options]
 
-async function main(): Promise<void> {
-  const [command, ...args] = process.argv.slice(2);
-  if (!command || !['create', 'list', 'revoke'].includes(command)) fail(USAGE);
-  await withDatabase(async (dataSource, config) => {
-    await runMigrationsLocked(dataSource);
-    const cipher = new SecretCipher(parseKey(config.encryptionKey));
-    const connectors = new ConnectorsService(new TypeOrmConnectorRepository(dataSource), cipher);
-    const keys = new ApiKeysService(dataSource, (org) => connectors.ensureBuiltins(org));
-    switch (command) {
-      case 'create': {
-        const org = option(args, 'org') ?? fail(USAGE);
-        const issued = await keys.issue(org, option(args, 'label') ?? 'cli');
+commands:
+  create --org <organization> [--label <label>]   make a key for the organization (printed once)
+  list --org <organization>                       the organization's keys (ids and labels, never the keys)
+  revoke --id <key id>                            stop a key from working
+
+  connector-gateway apikey <command> --help       one command's options`;
+
+const USAGE = {
+  create: `usage: connector-gateway apikey create --org <organization> [--label <label>]
+
+Makes an API key for the organization (created with its built-in connectors if new) and prints it
+once: it is stored hashed and cannot be shown again.
+
+options:
+  --org <organization>   the organization the key acts for (required)
+  --label <label>        a note to tell keys apart in \`apikey list\` (default: cli)`,
+  list: `usage: connector-gateway apikey list --org <organization>
+
+Lists the organization's keys, one per line: id, label, creation time, state. Never the keys.
+
+options:
+  --org <organization>   the organization (required)`,
+  revoke: `usage: connector-gateway apikey revoke --id <key id>
+
+Revokes a key: a running gateway stops accepting it within 30 seconds.
+
+options:
+  --id <key id>          the key's id, as \`apikey create\` and \`apikey list\` show it (required)`,
+};
+
+/** `connector-gateway apikey ...` */
+export async function runApikey(argv: string[]): Promise<void> {
+  const [command, ...args] = argv;
+  if (command === undefined) throw new UsageError('no command given', APIKEY_USAGE);
+  if (command === '--help' || command === '-h' || command === 'help')
+    throw new HelpRequested(APIKEY_USAGE);
+  switch (command) {
+    case 'create': {
+      const { org, label } = parseOptions(
+        args,
+        { org: { type: 'string' }, label: { type: 'string' } },
+        USAGE.create,
+        ['org'],
+      );
+      return withKeys(async (keys) => {
+        const issued = await keys.issue(org as string, label ?? 'cli');
         console.log(`organization: ${issued.organizationId}`);
         console.log(`key id:       ${issued.id}`);
         console.log(`api key:      ${issued.key}`);
         console.log('Keep the key now: it is stored hashed and cannot be shown again.');
-        break;
-      }
-      case 'list': {
-        const org = option(args, 'org') ?? fail(USAGE);
-        for (const k of await keys.listKeys(org)) {
+      });
+    }
+    case 'list': {
+      const { org } = parseOptions(args, { org: { type: 'string' } }, USAGE.list, ['org']);
+      return withKeys(async (keys) => {
+        for (const k of await keys.listKeys(org as string)) {
           const state = k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'active';
           console.log(`${k.id}\t${k.label}\t${k.createdAt.toISOString()}\t${state}`);
         }
-        break;
-      }
-      case 'revoke': {
-        const id = option(args, 'id') ?? fail(USAGE);
+      });
+    }
+    case 'revoke': {
+      const { id } = parseOptions(args, { id: { type: 'string' } }, USAGE.revoke, ['id']);
+      return withDatabase(async (dataSource) => {
+        await runMigrationsLocked(dataSource);
         const result = await dataSource
           .getRepository(ApiKeyEntity)
-          .update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
-        if (!result.affected) fail(`no active key with id ${id}`);
+          .update({ id: id as string, revokedAt: IsNull() }, { revokedAt: new Date() });
+        if (!result.affected) throw new Error(`no active key with id ${id}`);
         console.log(`revoked ${id} (a running gateway stops accepting it within 30 seconds)`);
-        break;
-      }
+      });
     }
-  });
+    default:
+      throw new UsageError(`unknown command: apikey ${command}`, APIKEY_USAGE);
+  }
 }
 
-main().catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
+/** The key service on the configured database (migrated first, like the gateway at start). */
+function withKeys(fn: (keys: ApiKeysService) => Promise<void>): Promise<void> {
+  return withDatabase(async (dataSource, config) => {
+    await runMigrationsLocked(dataSource);
+    const cipher = new SecretCipher(parseKey(config.encryptionKey));
+    const connectors = new ConnectorsService(new TypeOrmConnectorRepository(dataSource), cipher);
+    await fn(new ApiKeysService(dataSource, (org) => connectors.ensureBuiltins(org)));
+  });
+}

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import type { DataSource } from 'typeorm';
 import { type AuditRecord, encodeCursor } from '../audit/audit';
 import { auditHasherFor } from '../audit/audit.module';
 import { TypeOrmAuditTrail } from '../audit/persistence/typeorm-audit-trail';
+import type { RuntimeConfig } from '../config/runtime';
 import { runMigrationsLocked } from '../database/migrate';
-import { fail, withDatabase } from './context';
+import { parseOptions, UsageError, withDatabase } from './context';
 
-const USAGE = `usage: npm run audit -- --org <organization> [options]
+export const AUDIT_USAGE = `usage: connector-gateway audit --org <organization> [options]
+       (npm run audit -- --org <organization> [options])
 
 Prints the audit trail of an organization as JSON lines, oldest first.
 
@@ -24,36 +26,41 @@ derived from GATEWAY_ENCRYPTION_KEY (and checked against GATEWAY_PREVIOUS_ENCRYP
 
 const PAGE = 500;
 
+/** Opens the gateway's database with its configuration (context.ts `withDatabase`, or a test's). */
+export type AuditDatabaseOpener = <T>(
+  fn: (dataSource: DataSource, config: RuntimeConfig) => Promise<T>,
+) => Promise<T>;
+
 /** `connector-gateway audit`: the organization's (or one connector's) audit trail. */
 export async function runAudit(
   argv: string[],
   print: (line: string) => void = (line) => console.log(line),
+  open: AuditDatabaseOpener = withDatabase,
 ): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const values = parseOptions(
+    argv,
+    {
       org: { type: 'string' },
       connector: { type: 'string' },
       since: { type: 'string' },
       limit: { type: 'string' },
       fingerprint: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
-    strict: true,
-  });
-  if (values.help) {
-    print(USAGE);
-    return;
-  }
-  if (!values.org) throw new Error(`--org is required\n\n${USAGE}`);
+    AUDIT_USAGE,
+    ['org'],
+  );
   const since = values.since === undefined ? new Date(0) : new Date(values.since);
-  if (Number.isNaN(since.getTime())) throw new Error('--since must be an RFC 3339 date-time');
+  if (Number.isNaN(since.getTime())) {
+    throw new UsageError('--since must be an RFC 3339 date-time', AUDIT_USAGE);
+  }
   const limit = values.limit === undefined ? 1000 : Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 1) throw new Error('--limit must be a positive integer');
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new UsageError('--limit must be a positive integer', AUDIT_USAGE);
+  }
   const candidate =
     values.fingerprint === '-' ? readFileSync(0, 'utf8').replace(/\r?\n$/, '') : values.fingerprint;
 
-  await withDatabase(async (dataSource, config) => {
+  await open(async (dataSource, config) => {
     await runMigrationsLocked(dataSource);
     const trail = new TypeOrmAuditTrail(dataSource);
     const hasher = auditHasherFor(config);
@@ -85,10 +92,4 @@ export async function runAudit(
       from = { after: last };
     }
   });
-}
-
-if (require.main === module) {
-  runAudit(process.argv.slice(2)).catch((error: unknown) =>
-    fail(error instanceof Error ? error.message : String(error)),
-  );
 }

@@ -1,10 +1,24 @@
 import { runMigrationsLocked } from '../database/migrate';
-import { fail, withDatabase } from './context';
+import { HelpRequested, parseOptions, UsageError, withDatabase } from './context';
 
-const USAGE = 'usage: npm run migration:run | migration:revert | migration:show';
+export const MIGRATE_USAGE = `usage: connector-gateway migrate <command>
 
-async function main(): Promise<void> {
-  const command = process.argv[2];
+commands:
+  run      apply the pending migrations (under the same advisory lock as the gateway's start)
+  revert   undo the last applied migration
+  show     say whether migrations are pending
+
+The gateway also migrates by itself at start.`;
+
+/** `connector-gateway migrate run|revert|show` */
+export async function runMigrate(argv: string[]): Promise<void> {
+  const [command, ...args] = argv;
+  if (command === undefined) throw new UsageError('no command given', MIGRATE_USAGE);
+  if (command === '--help' || command === '-h' || command === 'help')
+    throw new HelpRequested(MIGRATE_USAGE);
+  if (!['run', 'revert', 'show'].includes(command))
+    throw new UsageError(`unknown command: migrate ${command}`, MIGRATE_USAGE);
+  parseOptions(args, {}, MIGRATE_USAGE);
   await withDatabase(async (dataSource) => {
     switch (command) {
       case 'run': {
@@ -23,10 +37,6 @@ async function main(): Promise<void> {
         console.log(pending ? 'there are pending migrations' : 'up to date');
         break;
       }
-      default:
-        fail(USAGE);
     }
   });
 }
-
-main().catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));

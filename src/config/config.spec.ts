@@ -1,4 +1,6 @@
-import { ConfigError, loadConfig } from './config';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, environmentVariables, loadConfig } from './config';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
 
@@ -93,5 +95,75 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ AUDIT_RETENTION_DAYS: 'forever' })).toThrow(
       /AUDIT_RETENTION_DAYS must be an integer/,
     );
+  });
+  it('reads LOG_FORMAT and METRICS_TOKEN', () => {
+    expect(loadConfig({})).toMatchObject({ logFormat: 'json', metricsToken: null });
+    expect(
+      loadConfig({ LOG_FORMAT: 'pretty', METRICS_TOKEN: 'scrape-token-0123456789' }),
+    ).toMatchObject({ logFormat: 'pretty', metricsToken: 'scrape-token-0123456789' });
+  });
+
+  // Every variable's complaint has one shape: `invalid configuration: NAME must ...`, and none
+  // repeats the value it refuses (it may be a secret).
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://user:hunter2@db/x'],
+    ['GATEWAY_API_KEYS', 'acme-hunter2'],
+    ['GATEWAY_ENCRYPTION_KEY', 'hunter2'],
+    ['GATEWAY_PREVIOUS_ENCRYPTION_KEYS', 'hunter2'],
+    ['PUBLIC_URL', 'ftp://hunter2'],
+    ['LOG_LEVEL', 'hunter2'],
+    ['LOG_FORMAT', 'hunter2'],
+    ['BODY_LIMIT', '12'],
+    ['SEARCH_TRACK_TOTAL_HITS', '0'],
+    ['RATE_LIMIT_PER_MINUTE', '-1'],
+    ['TRUST_PROXY', 'hunter2'],
+    ['METRICS_TOKEN', 'hunter2'],
+  ])('words an invalid %s = %p like every other variable', (name, value) => {
+    let message = '';
+    try {
+      loadConfig({ [name]: value });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(new RegExp(`^invalid configuration: ${name} must `));
+    expect(message.split('; ')).toHaveLength(1);
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('names every invalid variable at once', () => {
+    expect(() =>
+      loadConfig({ PORT: 'x', LOG_LEVEL: 'loud', DATABASE_URL: 'postgres://h/db' }),
+    ).toThrow(
+      /^invalid configuration: (?=.*PORT must)(?=.*LOG_LEVEL must)(?=.*GATEWAY_ENCRYPTION_KEY is required)/,
+    );
+  });
+});
+
+describe('the documented configuration', () => {
+  const root = join(__dirname, '..', '..');
+
+  it('.env.example lists every variable, each with its default, and README the same', () => {
+    const example = readFileSync(join(root, '.env.example'), 'utf8');
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const variables = environmentVariables();
+    expect(variables).toEqual(expect.arrayContaining(['PORT', 'DATABASE_URL', 'METRICS_TOKEN']));
+    for (const name of variables) {
+      expect({ name, inExample: new RegExp(`^# ${name}=`, 'm').test(example) }).toEqual({
+        name,
+        inExample: true,
+      });
+      expect({ name, inReadme: readme.includes(`| \`${name}\``) }).toEqual({
+        name,
+        inReadme: true,
+      });
+    }
+    // Every default written there is what loadConfig gives when the variable is unset.
+    const defaults = Object.fromEntries(
+      [...example.matchAll(/^# ([A-Z_]+)=(.+)$/gm)].map((m) => [m[1], m[2]]),
+    );
+    expect(loadConfig(defaults)).toEqual(loadConfig({}));
   });
 });

@@ -8,6 +8,7 @@ import {
   Matches,
   Max,
   Min,
+  getMetadataStorage,
   validateSync,
 } from 'class-validator';
 
@@ -110,6 +111,14 @@ class Environment {
   @Min(1)
   @Max(36_500)
   AUDIT_RETENTION_DAYS?: number;
+  @IsIn(['json', 'pretty'], { message: 'LOG_FORMAT must be json or pretty' })
+  LOG_FORMAT?: string;
+
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{16,}$/, {
+    message: 'METRICS_TOKEN must be at least 16 printable characters without spaces',
+  })
+  METRICS_TOKEN?: string;
 }
 
 export interface AppConfig {
@@ -141,46 +150,57 @@ export interface AppConfig {
   outboundMaxBytes: number;
   /** Audit entries older than this many days are purged in the background. */
   auditRetentionDays: number;
+  /** `json` (always in production) or `pretty` (pino-pretty, for development). */
+  logFormat: 'json' | 'pretty';
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken: string | null;
 }
 
 export class ConfigError extends Error {}
 
-const NUMERIC = ['PORT', 'BODY_LIMIT', 'SEARCH_TRACK_TOTAL_HITS', 'RATE_LIMIT_PER_MINUTE'] as const;
-const OUTBOUND_NUMERIC = ['GATEWAY_OUTBOUND_TIMEOUT_MS', 'GATEWAY_OUTBOUND_MAX_BYTES'] as const;
-const AUDIT_NUMERIC = ['AUDIT_RETENTION_DAYS'] as const;
+/** Every variable the gateway reads (the properties of `Environment`), e.g. for `.env.example`. */
+export function environmentVariables(): string[] {
+  const declared = getMetadataStorage().getTargetValidationMetadatas(Environment, '', true, false);
+  return [...new Set(declared.map((m) => m.propertyName))];
+}
 
+const NUMERIC = [
+  'PORT',
+  'BODY_LIMIT',
+  'SEARCH_TRACK_TOTAL_HITS',
+  'RATE_LIMIT_PER_MINUTE',
+  'GATEWAY_OUTBOUND_TIMEOUT_MS',
+  'GATEWAY_OUTBOUND_MAX_BYTES',
+  'AUDIT_RETENTION_DAYS',
+] as const;
+
+/**
+ * The one validation of the environment (used by @nestjs/config's `validate`, see
+ * `src/config/environment.ts`, and by everything that calls `loadConfig`). Every problem is
+ * reported, each as one sentence that starts with the variable's name and never repeats its value
+ * (it may be a secret): `invalid configuration: PORT must be an integer number; LOG_LEVEL must
+ * be one of the following values: ...`.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const raw: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') raw[k] = v;
   for (const k of NUMERIC) {
-    if (typeof raw[k] === 'string') {
-      const n = Number(raw[k]);
-      if (!Number.isInteger(n))
-        throw new ConfigError(`${k} must be an integer (got '${String(raw[k])}')`);
-      raw[k] = n;
-    }
-  }
-  for (const k of [...OUTBOUND_NUMERIC, ...AUDIT_NUMERIC]) {
-    if (typeof raw[k] === 'string') {
-      const n = Number(raw[k]);
-      if (!Number.isInteger(n))
-        throw new ConfigError(`${k} must be an integer (got '${String(raw[k])}')`);
-      raw[k] = n;
-    }
+    if (typeof raw[k] === 'string' && /^-?\d+$/.test(raw[k].trim())) raw[k] = Number(raw[k]);
   }
   const parsed = plainToInstance(Environment, raw);
   const errors = validateSync(parsed, { whitelist: false });
-  if (errors.length) {
-    const messages = errors.flatMap((e) =>
-      Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m}`),
+  // One message per variable: a value that is not a number is told that, not also its range.
+  const messages = errors.map((e) => {
+    const constraints = e.constraints ?? {};
+    return constraints.isInt ?? Object.values(constraints).join('; ');
+  });
+  const valid = (name: string) => !errors.some((e) => e.property === name);
+  if (parsed.DATABASE_URL && valid('DATABASE_URL') && !parsed.GATEWAY_ENCRYPTION_KEY) {
+    messages.push(
+      'GATEWAY_ENCRYPTION_KEY is required when DATABASE_URL is set (openssl rand -base64 32)',
     );
-    throw new ConfigError(`invalid configuration: ${messages.join('; ')}`);
   }
-  if (parsed.DATABASE_URL && !parsed.GATEWAY_ENCRYPTION_KEY) {
-    throw new ConfigError(
-      'invalid configuration: GATEWAY_ENCRYPTION_KEY is required when DATABASE_URL is set (openssl rand -base64 32)',
-    );
-  }
+  if (messages.length) throw new ConfigError(`invalid configuration: ${messages.join('; ')}`);
   const port = parsed.PORT ?? 3000;
   return {
     port,
@@ -209,5 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     outboundTimeoutMs: parsed.GATEWAY_OUTBOUND_TIMEOUT_MS ?? 30_000,
     outboundMaxBytes: parsed.GATEWAY_OUTBOUND_MAX_BYTES ?? 10 * 1024 * 1024,
     auditRetentionDays: parsed.AUDIT_RETENTION_DAYS ?? 365,
+    logFormat: parsed.LOG_FORMAT === 'pretty' ? 'pretty' : 'json',
+    metricsToken: parsed.METRICS_TOKEN ?? null,
   };
 }

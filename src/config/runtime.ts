@@ -14,6 +14,8 @@ export interface RuntimeConfig extends AppConfig {
   /** Tests run in a schema of their own. */
   schema?: string;
   embedded: boolean;
+  /** Tests move time forward (API key cache expiry); the wall clock otherwise. */
+  clock?: () => number;
 }
 
 export interface Runtime {

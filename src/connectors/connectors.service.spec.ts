@@ -69,7 +69,8 @@ class InMemoryRepository extends ConnectorRepository {
 }
 
 describe('ConnectorsService', () => {
-  const cipher = new SecretCipher(parseKey(generateKey()));
+  const KEY = generateKey();
+  const cipher = new SecretCipher(parseKey(KEY));
   let repo: InMemoryRepository;
   let clock: number;
   let service: ConnectorsService;
@@ -223,6 +224,52 @@ describe('ConnectorsService', () => {
       BuiltinConnectorNotDeletableError,
     );
     expect((await service.update(actor, 'github', { description: 'ours' })).builtin).toBe(true);
+  });
+  it('refuses a plain config value of the sealed form, which would pass for a secret under an unknown key', async () => {
+    const lookalike = `gw1.0badc0de.${'A'.repeat(40)}`;
+    await expect(
+      service.create(actor, { name: 'x', config: { region: lookalike } }),
+    ).rejects.toThrow(InvalidConnectorError);
+    await service.create(actor, { id: 'plain', name: 'x', config: { region: 'eu' } });
+    await expect(
+      service.update(actor, 'plain', { config: { merge: { list: [lookalike] } } }),
+    ).rejects.toThrow(InvalidConnectorError);
+    // under a secret key it is a secret like any other: sealed, and opened back as sent
+    await service.update(actor, 'plain', { config: { merge: { token: lookalike } } });
+    expect((await service.openSecrets(actor, 'plain')).config).toEqual({
+      region: 'eu',
+      token: lookalike,
+    });
+  });
+
+  it('re-seals every value a write keeps under the current key (lazy rotation)', async () => {
+    await service.create(actor, {
+      id: 'rot',
+      name: 'Rotating',
+      config: { token: 'cfg-tok', nested: { password: 'pw' }, plain: 'x' },
+      serviceAuth: { type: 'bearer', token: 'svc-tok' },
+    });
+    const keyIds = () =>
+      [...JSON.stringify(repo.rows.get('acme/rot')).matchAll(/gw1\.([0-9a-f]{8})\./g)].map(
+        (m) => m[1],
+      );
+    expect(keyIds()).toEqual([cipher.primaryKeyId, cipher.primaryKeyId, cipher.primaryKeyId]);
+
+    const next = parseKey(generateKey());
+    const rotated = new ConnectorsService(
+      repo,
+      new SecretCipher(next, [parseKey(KEY)]),
+      () => new Date(clock),
+    );
+    // A change that touches none of the secrets still moves every kept one to the new key.
+    await rotated.update(actor, 'rot', { description: 'renamed' });
+    expect(keyIds()).toEqual([next.id, next.id, next.id]);
+    expect(await rotated.openSecrets(actor, 'rot')).toMatchObject({
+      config: { token: 'cfg-tok', nested: { password: 'pw' }, plain: 'x' },
+      serviceAuthToken: 'svc-tok',
+    });
+    // The old key alone can no longer open them: they really were sealed again.
+    await expect(service.openSecrets(actor, 'rot')).rejects.toThrow(/no key with id/);
   });
 });
 

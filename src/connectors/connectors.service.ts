@@ -5,6 +5,8 @@ import type { Sealed } from '../secrets/cipher';
 import { SecretCipher } from '../secrets/cipher';
 import { deepMerge, type JsonObject } from '../secrets/json';
 import { isMask } from '../secrets/mask';
+import { findSealedLookalike } from '../secrets/lookalike';
+import { resealJson } from '../secrets/reseal';
 import {
   MaskWithoutSecretError,
   mergeTree,
@@ -334,7 +336,33 @@ export class ConnectorsService {
     next.updatedAt =
       now.getTime() > current.updatedAt.getTime() ? now : new Date(current.updatedAt.getTime() + 1);
     next.updatedBy = actor.apiKeyId;
-    return next;
+    return this.resealKept(next, ctx);
+  }
+
+  /**
+   * Lazy rotation: every sealed value a write keeps is sealed again under the current key (the
+   * same context, so it stays bound to this connector and field). One that does not open is kept
+   * as it was: a write never fails over a value it does not change.
+   */
+  private resealKept(c: Connector, ctx: string): Connector {
+    const reseal = <T extends Sealed | SealedTree>(value: T, field: string): T =>
+      resealJson(this.cipher, value, `${ctx}#${field}`).value;
+    return {
+      ...c,
+      config: c.config && reseal(c.config, 'config'),
+      oauth: c.oauth && {
+        ...c.oauth,
+        clientSecret: c.oauth.clientSecret && reseal(c.oauth.clientSecret, 'oauth'),
+      },
+      serviceAuth: c.serviceAuth && {
+        ...c.serviceAuth,
+        token: reseal(c.serviceAuth.token, 'service_auth'),
+      },
+      oauthGrant: c.oauthGrant && {
+        ...c.oauthGrant,
+        tokens: reseal(c.oauthGrant.tokens, 'oauth_grant'),
+      },
+    };
   }
 
   /** The gateway would refuse to call these URLs: refused when they are stored, too. */
@@ -351,7 +379,7 @@ export class ConnectorsService {
   private sealConfig(value: JsonObject, stored: SealedTree | null, ctx: string): SealedTree {
     const sealed = withMaskCheck(() => sealTree(value, stored, this.cipher, `${ctx}#config`));
     checkConfigSize(sealed);
-    return sealed;
+    return refuseSealedLookalike(sealed);
   }
 
   private changeConfig(
@@ -360,7 +388,9 @@ export class ConnectorsService {
     ctx: string,
   ): SealedTree | null {
     if ('merge' in change) {
-      return withMaskCheck(() => mergeTree(stored, change.merge, this.cipher, `${ctx}#config`));
+      return refuseSealedLookalike(
+        withMaskCheck(() => mergeTree(stored, change.merge, this.cipher, `${ctx}#config`)),
+      );
     }
     return change.replace === null ? null : this.sealConfig(change.replace, stored, ctx);
   }
@@ -482,6 +512,18 @@ function changeObject(
   change: ObjectChange<JsonObject>,
 ): JsonObject | null {
   return 'merge' in change ? deepMerge(stored ?? {}, change.merge) : change.replace;
+}
+
+/** A plain value of the sealed form would pass for a secret under an unknown key: refused. */
+function refuseSealedLookalike(tree: SealedTree): SealedTree {
+  const path = findSealedLookalike(tree);
+  if (path) {
+    throw InvalidConnectorError.of(
+      path,
+      'has the form of a sealed secret (gw1.<key id>.<data>), which is reserved',
+    );
+  }
+  return tree;
 }
 
 function withMaskCheck<T>(fn: () => T): T {

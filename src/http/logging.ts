@@ -1,6 +1,9 @@
+import type { IncomingMessage } from 'node:http';
 import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
+import type { Logger } from '../logging/logger';
 import { requestIdFor } from './request-id';
+import { routeLabelsOf } from './route-labels';
 
 /**
  * Headers worth a log line. Every other header is left out rather than redacted: a client may put
@@ -27,17 +30,29 @@ function loggedHeaders(headers: Record<string, unknown>): Record<string, unknown
   return out;
 }
 
+/** Requests that say nothing and come often: health checks and metric scrapes. */
+const QUIET_PATHS = new Set(['/health', '/metrics']);
+
+/** The request line's route pattern and dialect (see `route-labels.ts`) beside pino-http's fields. */
+function withRoute(req: IncomingMessage, fields: object): object {
+  const labels = routeLabelsOf(req);
+  return labels ? { ...fields, dialect: labels.dialect, route: labels.route } : fields;
+}
+
 /**
- * Structured JSON logs (pino), one line per request with its id. Only known headers are logged,
- * credentials redacted; bodies and query strings never are.
+ * nestjs-pino on the process's one pino logger (`src/logging/logger.ts`): Nest's own logs and one
+ * JSON line per request, when it completes, with its id, method, path (never the query string),
+ * dialect, route pattern, status and `responseTime` in ms. Only known headers are logged,
+ * credentials redacted; bodies never are.
  */
-export function loggerParams(level: string, stream?: NodeJS.WritableStream): Params {
+export function loggerParams(logger: Logger): Params {
   return {
     // nestjs-pino's default route pattern matches nothing under NestJS 12's Fastify adapter.
     forRoutes: [{ path: '*path', method: RequestMethod.ALL }],
     pinoHttp: {
-      level,
-      ...(stream ? { stream } : {}),
+      logger,
+      customSuccessObject: (req, _res, fields: object) => withRoute(req, fields),
+      customErrorObject: (req, _res, _error, fields: object) => withRoute(req, fields),
       genReqId: (req) => requestIdFor(req),
       // Every line logged while serving a request (ours and Nest's) carries its id.
       customProps: (req) => ({ requestId: (req as { id?: unknown }).id }),
@@ -58,7 +73,10 @@ export function loggerParams(level: string, stream?: NodeJS.WritableStream): Par
       },
       // The middleware may rewrite req.url; originalUrl is the path the client asked for.
       autoLogging: {
-        ignore: (req) => ((req as { originalUrl?: string }).originalUrl ?? req.url) === '/health',
+        ignore: (req) =>
+          QUIET_PATHS.has(
+            ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?', 1)[0] ?? '',
+          ),
       },
     },
   };

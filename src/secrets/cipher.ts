@@ -57,6 +57,15 @@ export class SecretCipher {
     return this.primary.id;
   }
 
+  /** Every key id the ring can open, the primary first. */
+  get keyIds(): string[] {
+    return [...this.keys.keys()];
+  }
+
+  hasKey(keyId: string): boolean {
+    return this.keys.has(keyId);
+  }
+
   seal(plaintext: string, context = ''): Sealed {
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.primary.material, iv);

@@ -22,8 +22,18 @@ describe('secret trees', () => {
   const sealed = sealTree(config, null, cipher, CTX);
 
   it('seals every secret at any depth, inside arrays too, and nothing else', () => {
-    const text = JSON.stringify(sealed);
+    // Ciphertext is random base64url and may contain `k1` by chance: look for the clear secrets
+    // in everything but the sealed values, and prove each sealed value holds its own secret.
+    const text = JSON.stringify(sealed, (_key, value: unknown) =>
+      SecretCipher.isSealed(value) ? '<sealed>' : value,
+    );
     for (const secret of ['ghp_top', 'pw1', 'k1', 'k2', 'pem']) expect(text).not.toContain(secret);
+    const opened = (value: unknown) =>
+      SecretCipher.isSealed(value) ? (JSON.parse(cipher.open(value, CTX)) as unknown) : value;
+    const accounts = sealed.accounts as JsonObject[];
+    expect(opened(accounts[0]?.api_key)).toBe('k1');
+    expect(opened(accounts[1]?.api_key)).toBe('k2');
+    expect(opened(((sealed.nested as JsonObject).db as JsonObject).password)).toBe('pw1');
     expect(sealed.repos).toEqual(['infinilabs/coco-server']);
     expect((sealed.nested as JsonObject).db).toMatchObject({ host: 'db.local' });
     expect(SecretCipher.isSealed(sealed.token)).toBe(true);

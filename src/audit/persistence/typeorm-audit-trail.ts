@@ -4,23 +4,37 @@ import { AuditTrail } from '../audit';
 import { AuditEventEntity } from './audit.entity';
 
 /**
+ * The INSERT of one audit entry, for writers that run their own SQL in their own transaction
+ * (e.g. the store-wide re-seal): run it with their query function, inside that transaction.
+ */
+export function auditEntryStatement(entry: AuditEntry): { text: string; values: unknown[] } {
+  return {
+    text: `INSERT INTO audit_events (occurred_at, organization_id, api_key_id, dialect, method, route,
+             request_id, action, connector_id, version, changes)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb)`,
+    values: [
+      entry.occurredAt,
+      entry.organizationId,
+      entry.apiKeyId,
+      entry.dialect,
+      entry.method,
+      entry.route,
+      entry.requestId,
+      entry.action,
+      entry.connectorId,
+      entry.version,
+      JSON.stringify(entry.changes),
+    ],
+  };
+}
+
+/**
  * Writes one audit entry through `manager`: call it inside the transaction of the change it
  * records, so that the entry exists exactly when the change does.
  */
 export async function writeAuditEntry(manager: EntityManager, entry: AuditEntry): Promise<void> {
-  await manager.getRepository(AuditEventEntity).insert({
-    occurredAt: entry.occurredAt,
-    organizationId: entry.organizationId,
-    apiKeyId: entry.apiKeyId,
-    dialect: entry.dialect,
-    method: entry.method,
-    route: entry.route,
-    requestId: entry.requestId,
-    action: entry.action,
-    connectorId: entry.connectorId,
-    version: entry.version,
-    changes: entry.changes,
-  });
+  const { text, values } = auditEntryStatement(entry);
+  await manager.query(text, values);
 }
 
 function toRecord(row: AuditEventEntity): AuditRecord {

@@ -43,12 +43,25 @@ import {
   CocoVersionConflictError,
   PRIMARY_TERM,
 } from './coco-exception.filter';
+import {
+  CREATE_EXAMPLES,
+  CREATED_EXAMPLE,
+  DELETED_EXAMPLE,
+  errors,
+  GET_EXAMPLE,
+  IdParam,
+  NOT_FOUND_GET_EXAMPLE,
+  NOT_FOUND_RESULT_EXAMPLE,
+  SEARCH_EXAMPLE,
+  SEARCH_EXAMPLES,
+  UPDATE_EXAMPLES,
+  UPDATED_EXAMPLE,
+} from './coco.examples';
 import { parseSearchRequest, singleParam } from './coco-search.parser';
 import { CocoMapper } from './coco.mapper';
 import { CreateCocoConnectorDto, UpdateCocoConnectorDto } from './dto/coco.requests';
 import {
   CocoCreatedResponse,
-  CocoErrorBody,
   CocoGetResponse,
   CocoResultResponse,
   CocoSearchResponse,
@@ -60,16 +73,6 @@ import {
  * know), so unknown fields are dropped, not refused; the known ones are type-checked.
  */
 const validation = dialectValidationPipe({ forbidUnknownFields: false });
-
-/** The given statuses, and the 429 every route may answer (rate limits). */
-const errors = (...statuses: number[]) =>
-  [...statuses, 429].map((status) =>
-    ApiResponse({
-      status,
-      type: CocoErrorBody,
-      description: 'Error: {"status": N, "error": {"reason": "..."}}',
-    }),
-  );
 
 /**
  * A create or update body, checked by hand rather than by a parameter pipe so that a body that is
@@ -136,6 +139,7 @@ async function withSeqNo<T>(
     throw error;
   }
 }
+const SIZE_REASON = 'size: must be a non-negative integer';
 
 const SEARCH_PARAMS = [
   {
@@ -186,9 +190,9 @@ export class CocoConnectorsController {
     description:
       'Also answered at `/connector/` (with the trailing slash, as the seed calls it). A client may choose the `id`.',
   })
-  @ApiBody({ type: CreateCocoConnectorDto })
-  @ApiOkResponse({ type: CocoCreatedResponse })
-  @applyDecorators(...errors(400, 401, 409, 412, 413))
+  @ApiBody({ type: CreateCocoConnectorDto, examples: CREATE_EXAMPLES })
+  @ApiOkResponse({ type: CocoCreatedResponse, example: CREATED_EXAMPLE })
+  @applyDecorators(...errors([400, 401, 409, 412, 413]))
   async create(
     @CurrentActor() actor: Actor,
     @Body() raw: unknown,
@@ -230,8 +234,8 @@ export class CocoConnectorsController {
       'Newest first by default. `hits.total` is exact up to 10,000 (`relation: "eq"`), then `{"value": 10000, "relation": "gte"}`.',
   })
   @applyDecorators(...SEARCH_PARAMS)
-  @ApiOkResponse({ type: CocoSearchResponse })
-  @applyDecorators(...errors(400, 401))
+  @ApiOkResponse({ type: CocoSearchResponse, example: SEARCH_EXAMPLE })
+  @applyDecorators(...errors([400, 401], { 400: SIZE_REASON }))
   search(
     @CurrentActor() actor: Actor,
     @Query() query: Record<string, unknown>,
@@ -247,14 +251,9 @@ export class CocoConnectorsController {
       'Body keys: `query` (match_all, query_string, simple_query_string, multi_match, term, terms, ids, exists, bool with must/filter/must_not), `from`, `size`, `sort`, `aggs` (terms on category or tags), `_source`, `track_total_hits`. URL parameters win over the body.',
   })
   @applyDecorators(...SEARCH_PARAMS)
-  @ApiBody({
-    schema: {
-      type: 'object',
-      example: { aggs: { categories: { terms: { field: 'category', size: 100 } } }, size: 0 },
-    },
-  })
-  @ApiOkResponse({ type: CocoSearchResponse })
-  @applyDecorators(...errors(400, 401, 413))
+  @ApiBody({ schema: { type: 'object', additionalProperties: true }, examples: SEARCH_EXAMPLES })
+  @ApiOkResponse({ type: CocoSearchResponse, example: SEARCH_EXAMPLE })
+  @applyDecorators(...errors([400, 401, 413], { 400: SIZE_REASON }))
   searchWithBody(
     @CurrentActor() actor: Actor,
     @Query() query: Record<string, unknown>,
@@ -265,13 +264,15 @@ export class CocoConnectorsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'View a Connector' })
-  @ApiOkResponse({ type: CocoGetResponse })
+  @IdParam()
+  @ApiOkResponse({ type: CocoGetResponse, example: GET_EXAMPLE })
   @ApiResponse({
     status: 404,
     type: CocoGetResponse,
     description: '`{"_id": "...", "found": false}`',
+    example: NOT_FOUND_GET_EXAMPLE,
   })
-  @applyDecorators(...errors(401))
+  @applyDecorators(...errors([401]))
   async get(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
@@ -293,17 +294,21 @@ export class CocoConnectorsController {
     description:
       "Merges by default: only the fields sent change, and `config`, `assets` and `processor` merge key by key (arrays and scalars replace). `?replace=true` sets every Coco field, those left out cleared. `id`, `created` and `builtin` are the server's; secrets sent back masked keep their stored values.",
   })
+  @IdParam()
   @ApiQuery({ name: 'replace', required: false, type: Boolean })
   @ApiQuery({ name: 'if_seq_no', required: false, type: Number, example: 2 })
   @ApiQuery({ name: 'if_primary_term', required: false, type: Number, example: 1 })
-  @ApiBody({ type: UpdateCocoConnectorDto })
-  @ApiOkResponse({ type: CocoResultResponse })
+  @ApiBody({ type: UpdateCocoConnectorDto, examples: UPDATE_EXAMPLES })
+  @ApiOkResponse({ type: CocoResultResponse, example: UPDATED_EXAMPLE })
   @ApiResponse({
     status: 404,
     type: CocoResultResponse,
     description: '`{"_id": "...", "result": "not_found"}`',
+    example: NOT_FOUND_RESULT_EXAMPLE,
   })
-  @applyDecorators(...errors(400, 401, 409, 412, 413))
+  @applyDecorators(
+    ...errors([400, 401, 409, 412, 413], { 400: 'enabled: must be a boolean value' }),
+  )
   async update(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
@@ -330,15 +335,17 @@ export class CocoConnectorsController {
     summary: 'Delete a Connector',
     description: 'Built-in connectors cannot be deleted (403).',
   })
-  @ApiOkResponse({ type: CocoResultResponse })
+  @IdParam()
+  @ApiOkResponse({ type: CocoResultResponse, example: DELETED_EXAMPLE })
   @ApiResponse({
     status: 404,
     type: CocoResultResponse,
     description: '`{"_id": "...", "result": "not_found"}`',
+    example: NOT_FOUND_RESULT_EXAMPLE,
   })
   @ApiQuery({ name: 'if_seq_no', required: false, type: Number, example: 2 })
   @ApiQuery({ name: 'if_primary_term', required: false, type: Number, example: 1 })
-  @applyDecorators(...errors(401, 403, 409, 412))
+  @applyDecorators(...errors([401, 403, 409, 412]))
   async delete(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,

@@ -18,7 +18,7 @@ import {
   ApiBody,
   ApiOkResponse,
   ApiOperation,
-  ApiResponse,
+  ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiKeyGuard, CurrentActor } from '../../auth/api-key.guard';
@@ -30,6 +30,16 @@ import { Idempotent } from '../../idempotency/idempotency.interceptor';
 import { dialectValidationPipe } from '../../http/request-validation';
 import { OAuthAuthorizer } from '../../oauth/oauth-authorizer';
 import { CohereExceptionFilter } from './cohere-exception.filter';
+import {
+  AUTHORIZE_EXAMPLE,
+  CONNECTOR_EXAMPLE,
+  CREATE_EXAMPLES,
+  errors,
+  EXAMPLE_ID,
+  IdParam,
+  LIST_EXAMPLE,
+  UPDATE_EXAMPLES,
+} from './cohere.examples';
 import { CohereMapper } from './cohere.mapper';
 import {
   CreateConnectorDto,
@@ -40,7 +50,6 @@ import {
 import {
   CohereConnectorResponse,
   CohereDeleteResponse,
-  CohereErrorBody,
   CohereListConnectorsResponse,
   CohereOAuthAuthorizeResponse,
 } from './dto/cohere.responses';
@@ -48,14 +57,11 @@ import { CohereSearchResponse, SearchConnectorDto } from './dto/cohere.search';
 
 const DEFAULT_LIMIT = 30;
 
-/** The given statuses, and the 429 every route may answer (rate limits). */
-const errors = (...statuses: number[]) =>
-  [...statuses, 429].map((status) =>
-    ApiResponse({ status, type: CohereErrorBody, description: 'Error: {"message": "..."}' }),
-  );
+const NO_OAUTH = `connector '${EXAMPLE_ID}' has no oauth configuration`;
 
 /** Cohere v1 connectors, at the root and under /cohere. */
 @ApiTags('Cohere v1 connectors')
+@ApiSecurity('X-API-TOKEN')
 @ApiBearerAuth()
 @Controller(['v1/connectors', 'cohere/v1/connectors'])
 @UseGuards(ApiKeyGuard)
@@ -73,8 +79,8 @@ export class CohereConnectorsController {
     summary: 'List Connectors',
     description: 'Newest first, with the exact total_count.',
   })
-  @ApiOkResponse({ type: CohereListConnectorsResponse })
-  @applyDecorators(...errors(400, 401))
+  @ApiOkResponse({ type: CohereListConnectorsResponse, example: LIST_EXAMPLE })
+  @applyDecorators(...errors([400, 401], { 400: 'limit: must not be greater than 100' }))
   async list(
     @CurrentActor() actor: Actor,
     @Query() query: ListConnectorsQuery,
@@ -93,9 +99,9 @@ export class CohereConnectorsController {
   @HttpCode(200)
   @Idempotent()
   @ApiOperation({ summary: 'Create a Connector' })
-  @ApiBody({ type: CreateConnectorDto })
-  @ApiOkResponse({ type: CohereConnectorResponse })
-  @applyDecorators(...errors(400, 401, 413, 415))
+  @ApiBody({ type: CreateConnectorDto, examples: CREATE_EXAMPLES })
+  @ApiOkResponse({ type: CohereConnectorResponse, example: CONNECTOR_EXAMPLE })
+  @applyDecorators(...errors([400, 401, 412, 413, 415]))
   async create(
     @CurrentActor() actor: Actor,
     @Body() body: CreateConnectorDto,
@@ -112,8 +118,9 @@ export class CohereConnectorsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'Get a Connector' })
-  @ApiOkResponse({ type: CohereConnectorResponse })
-  @applyDecorators(...errors(401, 404))
+  @IdParam()
+  @ApiOkResponse({ type: CohereConnectorResponse, example: CONNECTOR_EXAMPLE })
+  @applyDecorators(...errors([401, 404]))
   async get(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
@@ -126,9 +133,10 @@ export class CohereConnectorsController {
 
   @Patch(':id')
   @ApiOperation({ summary: 'Update a Connector', description: 'Omitted fields are not updated.' })
-  @ApiBody({ type: UpdateConnectorDto })
-  @ApiOkResponse({ type: CohereConnectorResponse })
-  @applyDecorators(...errors(400, 401, 404, 412, 413, 415))
+  @IdParam()
+  @ApiBody({ type: UpdateConnectorDto, examples: UPDATE_EXAMPLES })
+  @ApiOkResponse({ type: CohereConnectorResponse, example: CONNECTOR_EXAMPLE })
+  @applyDecorators(...errors([400, 401, 404, 412, 413, 415]))
   async update(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
@@ -147,8 +155,9 @@ export class CohereConnectorsController {
 
   @Delete(':id')
   @ApiOperation({ summary: 'Delete a Connector' })
-  @ApiOkResponse({ type: CohereDeleteResponse, description: '`{}`' })
-  @applyDecorators(...errors(401, 403, 404, 412))
+  @IdParam()
+  @ApiOkResponse({ type: CohereDeleteResponse, description: '`{}`', example: {} })
+  @applyDecorators(...errors([401, 403, 404, 412]))
   async delete(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
@@ -165,8 +174,9 @@ export class CohereConnectorsController {
     description:
       "Returns the data source's authorization URL (response_type=code, client_id, redirect_uri, scope, signed state). GET is accepted too.",
   })
-  @ApiOkResponse({ type: CohereOAuthAuthorizeResponse })
-  @applyDecorators(...errors(400, 401, 404))
+  @IdParam()
+  @ApiOkResponse({ type: CohereOAuthAuthorizeResponse, example: AUTHORIZE_EXAMPLE })
+  @applyDecorators(...errors([400, 401, 404], { 400: NO_OAUTH }))
   async authorize(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
@@ -180,8 +190,9 @@ export class CohereConnectorsController {
   /** The old Python SDK called authorize with GET. */
   @Get(':id/oauth/authorize')
   @ApiOperation({ summary: 'Authorize with oAuth (GET, as the old Python SDK sends it)' })
-  @ApiOkResponse({ type: CohereOAuthAuthorizeResponse })
-  @applyDecorators(...errors(400, 401, 404))
+  @IdParam()
+  @ApiOkResponse({ type: CohereOAuthAuthorizeResponse, example: AUTHORIZE_EXAMPLE })
+  @applyDecorators(...errors([400, 401, 404], { 400: NO_OAUTH }))
   authorizeWithGet(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
@@ -199,7 +210,7 @@ export class CohereConnectorsController {
   })
   @ApiBody({ type: SearchConnectorDto })
   @ApiOkResponse({ type: CohereSearchResponse })
-  @applyDecorators(...errors(400, 401, 404, 413, 415, 502))
+  @applyDecorators(...errors([400, 401, 404, 413, 415, 502]))
   search(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,

@@ -8,14 +8,7 @@ import {
   UseGuards,
   UsePipes,
 } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type AuditRecord, AuditTrail, decodeCursor, encodeCursor } from '../../audit/audit';
 import { ApiKeyGuard, CurrentActor } from '../../auth/api-key.guard';
 import { ConnectorNotFoundError } from '../../connectors/domain/connector.errors';
@@ -29,12 +22,44 @@ import {
   GenericHistoryEnvelope,
 } from './dto/generic.audit';
 import { DEFAULT_PAGE_LIMIT, ListGenericConnectorsQuery } from './dto/generic.requests';
-import { GenericErrorEnvelope } from './dto/generic.responses';
+import { EXAMPLE_ID, errors, IdParam } from './generic.examples';
 import { GenericExceptionFilter } from './generic-exception.filter';
 import { RequestId } from './request-id.decorator';
 
-const errors = (...statuses: number[]) =>
-  [...statuses, 429].map((status) => ApiResponse({ status, type: GenericErrorEnvelope }));
+const ENTRY_EXAMPLE = {
+  id: '42',
+  occurredAt: '2026-05-04T09:31:00.000Z',
+  organizationId: 'acme',
+  apiKeyId: 'key_3f9a0c1d2e4b5a69',
+  dialect: 'generic',
+  method: 'PUT',
+  route: '/generic/v1/connectors/:id',
+  requestId: '6f1c2a4e-8b3d-4f5a-9c7e-2d1b0a9f8e7d',
+  action: 'update',
+  connectorId: EXAMPLE_ID,
+  version: 2,
+  changes: [
+    { path: '$.data.channel', old: '#alerts', new: '#ops' },
+    {
+      path: '$.data.bot_token',
+      secret: 'changed',
+      fingerprint: 'hmac-sha256:9f2c4e0a7b1d3f5e8c6a4b2d0e9f7a5c3b1d8e6f4a2c0b9d7e5f3a1c8b6d4e2f',
+    },
+  ],
+};
+const envelope = (data: object) => ({
+  code: 200,
+  data,
+  message: 'success',
+  requestId: '6f1c2a4e-8b3d-4f5a-9c7e-2d1b0a9f8e7d',
+});
+const HISTORY_EXAMPLE = envelope({ items: [ENTRY_EXAMPLE], limit: 20, offset: 0, hasMore: false });
+const AUDIT_EXAMPLE = envelope({
+  items: [ENTRY_EXAMPLE],
+  limit: 100,
+  hasMore: false,
+  next: 'MjAyNi0wNS0wNFQwOTozMTowMC4wMDBafDQy',
+});
 
 /** An audit entry as the generic dialect shows it (canonical `config` paths read `data`). */
 function toEntry(r: AuditRecord): GenericAuditEntry {
@@ -75,9 +100,13 @@ export class GenericAuditController {
     description:
       'Every change (create, update, delete, OAuth grant or disconnect, key re-seal), newest first: who (API key), when, through which dialect and route, which request, and the changed fields as JSON paths with old and new values. Secrets appear only as `changed` with a fingerprint. Kept after the connector is deleted (AUDIT_RETENTION_DAYS). 404 when the organization never had a connector with this id.',
   })
-  @ApiParam({ name: 'id', description: 'Connector ID' })
-  @ApiOkResponse({ type: GenericHistoryEnvelope })
-  @applyDecorators(...errors(400, 401, 404))
+  @IdParam()
+  @ApiOkResponse({ type: GenericHistoryEnvelope, example: HISTORY_EXAMPLE })
+  @applyDecorators(
+    ...errors([400, 401, 404], {
+      400: [{ field: 'limit', reason: 'must not be greater than 100' }],
+    }),
+  )
   async history(
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
@@ -107,8 +136,14 @@ export class GenericAuditController {
     description:
       'Oldest first from `since` (RFC 3339), for export to a SIEM: follow it by passing `data.next` as `after`.',
   })
-  @ApiOkResponse({ type: GenericAuditEnvelope })
-  @applyDecorators(...errors(400, 401))
+  @ApiOkResponse({ type: GenericAuditEnvelope, example: AUDIT_EXAMPLE })
+  @applyDecorators(
+    ...errors([400, 401], {
+      400: [
+        { field: 'since', reason: 'since must be an RFC 3339 date-time (2026-12-01T00:00:00Z)' },
+      ],
+    }),
+  )
   async export(
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,

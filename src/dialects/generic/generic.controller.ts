@@ -18,8 +18,7 @@ import {
   ApiBody,
   ApiOkResponse,
   ApiOperation,
-  ApiParam,
-  ApiResponse,
+  ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiKeyGuard, CurrentActor } from '../../auth/api-key.guard';
@@ -39,10 +38,18 @@ import {
   GenericConnectorEnvelope,
   GenericConnectorListEnvelope,
   GenericDeleteEnvelope,
-  GenericErrorEnvelope,
 } from './dto/generic.responses';
 import { GenericSearchEnvelope, SearchGenericConnectorDto } from './dto/generic.search';
 import { GenericExceptionFilter } from './generic-exception.filter';
+import {
+  CONNECTOR_EXAMPLE,
+  CREATE_EXAMPLES,
+  DELETE_EXAMPLE,
+  errors,
+  IdParam,
+  LIST_EXAMPLE,
+  UPDATE_EXAMPLES,
+} from './generic.examples';
 import { GenericMapper } from './generic.mapper';
 import { RequestId } from './request-id.decorator';
 
@@ -52,27 +59,9 @@ const ROOT_PUT = 'v1/connectors/:id';
 
 const SUCCESS = 'success';
 
-const ERROR_TEXT: Record<number, string> = {
-  400: 'Invalid request: one `details` entry per invalid field',
-  401: 'No API key, or an unknown one',
-  403: 'A built-in connector cannot be deleted',
-  404: 'No connector with this id in the organization',
-  409: 'Conflict — another update may have occurred. Retry with the latest version.',
-  412: 'If-Match no longer matches the connector (or If-None-Match: * and it exists)',
-  413: 'Request body too large',
-  415: 'The body is not JSON (send Content-Type: application/json)',
-  429: 'Too many requests for this API key or address; see Retry-After',
-  502: 'The connector failed: its status is named, its body never shown',
-};
-
-/** The given statuses, and the 429 every route may answer (rate limits). */
-const errors = (...statuses: number[]) =>
-  [...statuses, 429].map((status) =>
-    ApiResponse({ status, type: GenericErrorEnvelope, description: ERROR_TEXT[status] }),
-  );
-
 /** The generic envelope dialect (B3OS's connectors API). */
 @ApiTags('Generic connectors')
+@ApiSecurity('X-API-TOKEN')
 @ApiBearerAuth()
 @Controller()
 @UseGuards(ApiKeyGuard)
@@ -86,8 +75,10 @@ export class GenericConnectorsController {
 
   @Get(BASE)
   @ApiOperation({ summary: 'List connectors', description: 'Newest first.' })
-  @ApiOkResponse({ type: GenericConnectorListEnvelope })
-  @applyDecorators(...errors(400, 401))
+  @ApiOkResponse({ type: GenericConnectorListEnvelope, example: LIST_EXAMPLE })
+  @applyDecorators(
+    ...errors([400, 401], { 400: [{ field: 'limit', reason: 'must not be greater than 100' }] }),
+  )
   async list(
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
@@ -111,9 +102,9 @@ export class GenericConnectorsController {
     summary: 'Create a connector',
     description: 'Answers 200 (not 201): every success of this dialect is `"code": 200`.',
   })
-  @ApiBody({ type: CreateGenericConnectorDto })
-  @ApiOkResponse({ type: GenericConnectorEnvelope })
-  @applyDecorators(...errors(400, 401, 412, 413, 415))
+  @ApiBody({ type: CreateGenericConnectorDto, examples: CREATE_EXAMPLES })
+  @ApiOkResponse({ type: GenericConnectorEnvelope, example: CONNECTOR_EXAMPLE })
+  @applyDecorators(...errors([400, 401, 412, 413, 415]))
   async create(
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
@@ -131,9 +122,9 @@ export class GenericConnectorsController {
 
   @Get(`${BASE}/:id`)
   @ApiOperation({ summary: 'Get a connector' })
-  @ApiParam({ name: 'id', description: 'Connector ID' })
-  @ApiOkResponse({ type: GenericConnectorEnvelope })
-  @applyDecorators(...errors(401, 404))
+  @IdParam()
+  @ApiOkResponse({ type: GenericConnectorEnvelope, example: CONNECTOR_EXAMPLE })
+  @applyDecorators(...errors([401, 404]))
   async get(
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
@@ -151,10 +142,18 @@ export class GenericConnectorsController {
     description:
       'Fields left out are not touched. `data` is merged key by key into the stored data; secrets sent back masked keep their stored values. Also mounted at the root, PUT /v1/connectors/{id}.',
   })
-  @ApiParam({ name: 'id', description: 'Connector ID' })
-  @ApiBody({ type: UpdateGenericConnectorDto, description: 'Connector update details' })
-  @ApiOkResponse({ type: GenericConnectorEnvelope })
-  @applyDecorators(...errors(400, 401, 404, 409, 412, 413, 415))
+  @IdParam()
+  @ApiBody({
+    type: UpdateGenericConnectorDto,
+    description: 'Connector update details',
+    examples: UPDATE_EXAMPLES,
+  })
+  @ApiOkResponse({ type: GenericConnectorEnvelope, example: CONNECTOR_EXAMPLE })
+  @applyDecorators(
+    ...errors([400, 401, 404, 409, 412, 413, 415], {
+      400: [{ field: 'name', reason: 'should not be empty' }],
+    }),
+  )
   async update(
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
@@ -172,9 +171,9 @@ export class GenericConnectorsController {
 
   @Delete(`${BASE}/:id`)
   @ApiOperation({ summary: 'Delete a connector', description: 'The envelope without `data`.' })
-  @ApiParam({ name: 'id', description: 'Connector ID' })
-  @ApiOkResponse({ type: GenericDeleteEnvelope })
-  @applyDecorators(...errors(401, 403, 404, 412))
+  @IdParam()
+  @ApiOkResponse({ type: GenericDeleteEnvelope, example: DELETE_EXAMPLE })
+  @applyDecorators(...errors([401, 403, 404, 412]))
   async delete(
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
@@ -192,10 +191,10 @@ export class GenericConnectorsController {
     description:
       'Calls the connector (`POST <url>` with `{"query"}` and its credentials) and returns its `results`, without the fields named in `excludes`. 401: an OAuth connector the calling key has not authorized. 502: the connector failed.',
   })
-  @ApiParam({ name: 'id', description: 'Connector ID' })
+  @IdParam()
   @ApiBody({ type: SearchGenericConnectorDto })
   @ApiOkResponse({ type: GenericSearchEnvelope })
-  @applyDecorators(...errors(400, 401, 404, 413, 415, 502))
+  @applyDecorators(...errors([400, 401, 404, 413, 415, 502]))
   async search(
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,

@@ -56,12 +56,16 @@ function NestedObject(cls: () => new () => object): PropertyDecorator {
 const optional = () => IsOptional();
 
 export class CocoProcessorDto {
-  @ApiPropertyOptional({ description: 'Whether the processing pipeline runs.' })
+  @ApiPropertyOptional({
+    type: Boolean,
+    nullable: true,
+    description: 'Whether the processing pipeline runs.',
+  })
   @optional()
   @IsBoolean()
   enabled?: boolean | null;
 
-  @ApiPropertyOptional({ description: 'Name of the processor.' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Name of the processor.' })
   @optional()
   @IsString()
   name?: string | null;
@@ -71,6 +75,7 @@ export class CocoAssetsDto {
   @ApiPropertyOptional({
     description: 'Icon key -> icon URL.',
     type: 'object',
+    nullable: true,
     additionalProperties: { type: 'string' },
   })
   @optional()
@@ -84,25 +89,43 @@ export class CocoAssetsDto {
  * the whole object it loaded).
  */
 class CocoWritableFields {
-  @ApiPropertyOptional() @optional() @IsString() description?: string | null;
-  @ApiPropertyOptional({ example: 'version_control' }) @optional() @IsString() category?:
-    string | null;
-  @ApiPropertyOptional({ example: 'font_github' }) @optional() @IsString() icon?: string | null;
-  @ApiPropertyOptional({ type: [String], description: 'Replaces the list.' })
+  @ApiPropertyOptional({ type: String, nullable: true })
+  @optional()
+  @IsString()
+  description?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'version_control' })
+  @optional()
+  @IsString()
+  category?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'font_github' })
+  @optional()
+  @IsString()
+  icon?: string | null;
+  @ApiPropertyOptional({ type: [String], nullable: true, description: 'Replaces the list.' })
   @optional()
   @IsArray()
   @IsString({ each: true })
   tags?: string[] | null;
-  @ApiPropertyOptional({ description: 'An absolute http(s) URL.' }) @optional() @IsString() url?:
-    string | null;
-  @ApiPropertyOptional({ default: false }) @optional() @IsBoolean() path_hierarchy?: boolean | null;
-  @ApiPropertyOptional({ type: CocoAssetsDto, description: 'Merged key by key on update.' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'An absolute http(s) URL.' })
+  @optional()
+  @IsString()
+  url?: string | null;
+  @ApiPropertyOptional({ type: Boolean, nullable: true, default: false })
+  @optional()
+  @IsBoolean()
+  path_hierarchy?: boolean | null;
+  @ApiPropertyOptional({
+    type: CocoAssetsDto,
+    nullable: true,
+    description: 'Merged key by key on update.',
+  })
   @optional()
   @NestedObject(() => CocoAssetsDto)
   assets?: CocoAssetsDto | null;
   @ApiPropertyOptional({
     type: 'object',
     additionalProperties: true,
+    nullable: true,
     description:
       'Free-form settings. Secret values (keys such as token, password, secret, api_key) are encrypted at rest and shown as "******"; sending the mask back keeps the stored secret. Merged key by key on update.',
   })
@@ -110,17 +133,28 @@ class CocoWritableFields {
   @IsObject()
   @FreeFormObject()
   config?: Record<string, unknown> | null;
-  @ApiPropertyOptional({ default: false }) @optional() @IsBoolean() oauth_connect_implemented?:
-    boolean | null;
-  @ApiPropertyOptional({ type: CocoProcessorDto, description: 'Merged key by key on update.' })
+  @ApiPropertyOptional({ type: Boolean, nullable: true, default: false })
+  @optional()
+  @IsBoolean()
+  oauth_connect_implemented?: boolean | null;
+  @ApiPropertyOptional({
+    type: CocoProcessorDto,
+    nullable: true,
+    description: 'Merged key by key on update.',
+  })
   @optional()
   @NestedObject(() => CocoProcessorDto)
   processor?: CocoProcessorDto | null;
-  @ApiPropertyOptional({ default: true }) @optional() @IsBoolean() enabled?: boolean | null;
+  @ApiPropertyOptional({ type: Boolean, nullable: true, default: true })
+  @optional()
+  @IsBoolean()
+  enabled?: boolean | null;
 }
 
 export class CreateCocoConnectorDto extends CocoWritableFields {
   @ApiPropertyOptional({
+    type: String,
+    nullable: true,
     description:
       'A client-chosen id (letters, digits, ".", "_", "-"); a 20-character id is made otherwise.',
     example: 'd07abc123def456ghi',

@@ -142,6 +142,6 @@ export class CocoErrorReason {
 }
 
 export class CocoErrorBody {
-  @ApiProperty({ example: 400 }) status!: number;
+  @ApiProperty({ description: 'The HTTP status.' }) status!: number;
   @ApiProperty({ type: CocoErrorReason }) error!: CocoErrorReason;
 }

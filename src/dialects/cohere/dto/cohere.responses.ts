@@ -46,5 +46,5 @@ export class CohereOAuthAuthorizeResponse {
 export class CohereDeleteResponse {}
 
 export class CohereErrorBody {
-  @ApiProperty({ example: "connector 'web-search' not found" }) message!: string;
+  @ApiProperty({ description: 'What went wrong.' }) message!: string;
 }

@@ -74,12 +74,13 @@ export class CreateGenericConnectorDto {
   @FreeFormObject()
   data!: JsonObject;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @IsString()
   description?: string | null;
 
   @ApiPropertyOptional({
+    type: String,
     nullable: true,
     description: 'Who brokers the credentials (e.g. `pipedream`); empty when not given.',
   })
@@ -101,7 +102,7 @@ export class UpdateGenericConnectorDto {
   @FreeFormObject()
   data?: JsonObject;
 
-  @ApiPropertyOptional({ nullable: true, description: '`null` clears it.' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: '`null` clears it.' })
   @IsOptional()
   @IsString()
   description?: string | null;

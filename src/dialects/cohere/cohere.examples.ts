@@ -1,0 +1,115 @@
+import { ApiParam, ApiResponse } from '@nestjs/swagger';
+import { CohereErrorBody } from './dto/cohere.responses';
+
+/**
+ * The examples of the Cohere document: request bodies the routes accept as they are (Swagger UI's
+ * "Try it out" sends the first one), and for each status the body the gateway really answers.
+ * test/openapi-examples.e2e-spec.ts validates each against its schema and sends each request.
+ */
+
+/** The connector the path examples name (test/openapi-examples.e2e-spec.ts creates it first). */
+export const EXAMPLE_ID = 'internal-wiki-kh3g8q';
+
+/** The `{id}` path parameter, with an example. */
+export const IdParam = () =>
+  ApiParam({ name: 'id', description: 'Connector ID', example: EXAMPLE_ID });
+
+const connector = {
+  id: EXAMPLE_ID,
+  organization_id: 'acme',
+  name: 'Internal wiki',
+  description: 'Searches the company wiki.',
+  url: 'https://wiki.example.com/search',
+  created_at: '2026-05-04T09:30:00.000Z',
+  updated_at: '2026-05-04T09:30:00.000Z',
+  excludes: ['drafts'],
+  auth_type: 'service_auth',
+  active: true,
+  continue_on_failure: false,
+};
+
+export const CREATE_EXAMPLES = {
+  service_auth: {
+    summary: 'A search endpoint called with a bearer token',
+    value: {
+      name: 'Internal wiki',
+      description: 'Searches the company wiki.',
+      url: 'https://wiki.example.com/search',
+      excludes: ['drafts'],
+      service_auth: { type: 'bearer', token: 'wiki-search-token' },
+      active: true,
+      continue_on_failure: false,
+    },
+  },
+  oauth: {
+    summary: 'A search endpoint each user authorizes with OAuth',
+    value: {
+      name: 'Team drive',
+      description: "Searches the user's team drive.",
+      url: 'https://drive.example.com/search',
+      oauth: {
+        client_id: 'gateway-client',
+        client_secret: 'drive-client-secret',
+        authorize_url: 'https://auth.example.com/oauth/authorize',
+        token_url: 'https://auth.example.com/oauth/token',
+        scope: 'files.read',
+      },
+    },
+  },
+};
+
+export const UPDATE_EXAMPLES = {
+  description: {
+    summary: 'Change the description and the excluded fields',
+    value: {
+      description: 'Searches the company wiki and its archive.',
+      excludes: ['drafts', 'archive.private'],
+    },
+  },
+};
+
+export const CONNECTOR_EXAMPLE = { connector };
+export const LIST_EXAMPLE = { connectors: [connector], total_count: 1 };
+export const AUTHORIZE_EXAMPLE = {
+  redirect_url:
+    'https://auth.example.com/oauth/authorize?response_type=code&client_id=gateway-client&redirect_uri=https%3A%2F%2Fgateway.example.com%2Foauth%2Fcallback&scope=files.read&state=eyJjIjoidGVhbS1kcml2ZS0yYjdxOXgifQ.c2lnbmF0dXJl',
+};
+
+/** The message each error status answers with. */
+const MESSAGES: Record<number, string> = {
+  400: 'url: must be an absolute http(s) URL',
+  401: 'invalid api token',
+  403: 'builtin connector cannot be deleted',
+  404: `connector '${EXAMPLE_ID}' not found`,
+  412: `precondition failed: connector '${EXAMPLE_ID}' has changed since it was read (If-Match)`,
+  413: 'request body is too large',
+  415: 'Unsupported Media Type',
+  429: 'too many requests',
+};
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid request',
+  401: 'No API key, or an unknown one',
+  403: 'A built-in connector cannot be deleted',
+  404: 'No connector with this id in the organization',
+  412: 'If-Match no longer matches the connector (it changed since it was read)',
+  413: 'Request body too large',
+  415: 'A content type the gateway does not read (send Content-Type: application/json)',
+  429: 'Too many requests for this API key or address; see Retry-After',
+};
+
+/**
+ * The given error statuses and the 429 every route may answer (rate limits), each with its real
+ * body; `messages` gives a route's own message for a status (e.g. its 400).
+ */
+export const errors = (statuses: number[], messages: Record<number, string> = {}) =>
+  [...statuses, 429].map((status) => {
+    // No example for a status nobody wrote one for: the examples test then says which is missing.
+    const message = messages[status] ?? MESSAGES[status];
+    return ApiResponse({
+      status,
+      type: CohereErrorBody,
+      description: DESCRIPTIONS[status] ?? 'Error',
+      ...(message === undefined ? {} : { example: { message } }),
+    });
+  });

@@ -1,0 +1,31 @@
+import { hostname } from 'node:os';
+import pino, { type Logger, type LoggerOptions } from 'pino';
+
+export type { Logger } from 'pino';
+
+/**
+ * The one pino logger of a process: created first thing in `main.ts`, handed to nestjs-pino for
+ * Nest's own logs and the request lines, and used again after the application has closed. Every
+ * line is one JSON object with the same base fields (`level`, `time`, `pid`, `hostname`, `name`,
+ * `msg`); `LOG_FORMAT=pretty` renders the same lines for a human through pino-pretty.
+ */
+export function createLogger(
+  options: { level?: string; format?: 'json' | 'pretty'; stream?: NodeJS.WritableStream } = {},
+): Logger {
+  const config: LoggerOptions = {
+    name: 'connector-gateway',
+    level: options.level ?? 'info',
+    base: { pid: process.pid, hostname: hostname() },
+  };
+  if (options.stream) return pino(config, options.stream);
+  if (options.format === 'pretty') {
+    return pino({
+      ...config,
+      transport: {
+        target: 'pino-pretty',
+        options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' },
+      },
+    });
+  }
+  return pino(config);
+}

@@ -1,0 +1,300 @@
+import { sealContext } from '../connectors/connectors.service';
+import type { SecretCipher } from './cipher';
+import type { Json } from './json';
+import { resealJson } from './reseal';
+
+/**
+ * Where the store keeps sealed values, and what rotating them takes: counting them per key id (at
+ * start and for `secrets status`) and re-sealing them under the current key (`secrets reseal`).
+ * SQL goes through a `SqlRunner` so this module knows no database library.
+ */
+
+/** One column holding sealed values (`gw1.<keyId>.<payload>`), as one value or inside JSON. */
+export interface SealedSource {
+  table: string;
+  column: string;
+  /** `text`: the column is one sealed value; `jsonb`: sealed strings anywhere inside it. */
+  type: 'text' | 'jsonb';
+  /** Of a `jsonb` column: the one key holding the sealed value (the others are plain). */
+  field?: string;
+  /** The table's primary key columns: batches walk the table in this order. */
+  key: readonly string[];
+  /** Other columns the context is made of (read as text beside the key). */
+  columns?: readonly string[];
+  /** The AEAD context the column's values were sealed with, from the key and `columns`. */
+  context(row: Record<string, string>): string;
+}
+
+/** A column of `connectors`, sealed with the connector's context and `#field`. */
+const connectorColumn = (
+  column: string,
+  type: SealedSource['type'],
+  purpose: string,
+  field?: string,
+): SealedSource => ({
+  table: 'connectors',
+  column,
+  type,
+  field,
+  key: ['organization_id', 'id'],
+  context: (row) => `${sealContext(row.organization_id ?? '', row.id ?? '')}#${purpose}`,
+});
+
+/**
+ * Every column that holds sealed values. A table or column that starts holding sealed values is
+ * one line here: the start check, `secrets status` and `secrets reseal` all follow this list.
+ */
+export const SEALED_SOURCES: readonly SealedSource[] = [
+  connectorColumn('config', 'jsonb', 'config'),
+  connectorColumn('oauth', 'jsonb', 'oauth', 'clientSecret'),
+  connectorColumn('service_auth_token', 'text', 'service_auth'),
+  connectorColumn('oauth_grant', 'jsonb', 'oauth_grant', 'tokens'),
+];
+
+type Rows = Array<Record<string, unknown>>;
+type Query = (sql: string, params?: unknown[]) => Promise<Rows>;
+
+/** What this module needs of a database: queries, and a transaction to lock rows in. */
+export interface SqlRunner {
+  query: Query;
+  transaction<T>(fn: (query: Query) => Promise<T>): Promise<T>;
+}
+
+/**
+ * A sealed value in a column's JSON text (`to_jsonb(column)::text`, text columns too): a whole JSON
+ * string `"gw1.<keyId>.<base64url>"`, not an object key (no `:` after it) and not inside another
+ * string (no `\` before its quote). Captures the key id. `keyId` narrows it (a regex fragment).
+ */
+function sealedInJson(keyId = '([A-Za-z0-9_-]+)'): string {
+  return String.raw`(?<!\\)"gw1\.${keyId}\.[A-Za-z0-9_-]*"(?!\s*:)`;
+}
+
+const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** The sealed sources grouped by table, so each table is read once. */
+function byTable(sources: readonly SealedSource[]): Map<string, SealedSource[]> {
+  const tables = new Map<string, SealedSource[]>();
+  for (const source of sources) {
+    const list = tables.get(source.table);
+    if (list) list.push(source);
+    else tables.set(source.table, [source]);
+  }
+  return tables;
+}
+
+/** A column read as `::text` (null for SQL NULL). */
+const asText = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+/** The sealed value(s) of a source in a row, as jsonb. */
+function sealedValue(source: SealedSource): string {
+  return source.field
+    ? `(${ident(source.column)} -> ${literal(source.field)})`
+    : `to_jsonb(${ident(source.column)})`;
+}
+
+/** The JSON text of every sealed value of a table's row, as one SQL expression. */
+function sealedText(sources: SealedSource[]): string {
+  return `concat_ws(' ', ${sources.map((s) => `${sealedValue(s)}::text`).join(', ')})`;
+}
+
+/**
+ * How many sealed values the store holds under each key id: one aggregate query, one pass over
+ * each table (regular expressions over the columns' JSON text), whatever the number of rows.
+ */
+export async function countSealedByKey(
+  db: Pick<SqlRunner, 'query'>,
+  sources: readonly SealedSource[] = SEALED_SOURCES,
+): Promise<Map<string, number>> {
+  // No LIKE pre-filter: it would serialise the columns twice, and a row without sealed values
+  // simply yields no match.
+  const parts = [...byTable(sources)].map(
+    ([table, list]) =>
+      `SELECT m[1] AS key_id FROM ${ident(table)} t,
+         LATERAL regexp_matches(${sealedText(list)}, ${literal(sealedInJson())}, 'g') m`,
+  );
+  const rows = await db.query(
+    `SELECT key_id, count(*)::int AS n FROM (${parts.join(' UNION ALL ')}) s
+     GROUP BY key_id ORDER BY key_id`,
+  );
+  return new Map(rows.map((r) => [String(r.key_id), Number(r.n)]));
+}
+
+export type KeyState = 'current' | 'previous' | 'unknown';
+
+export interface KeyCount {
+  keyId: string;
+  values: number;
+  state: KeyState;
+}
+
+/** Every key id in use or configured, with its count and whether the configured keys hold it. */
+export function describeKeys(cipher: SecretCipher, counts: Map<string, number>): KeyCount[] {
+  const ids = [...new Set([...cipher.keyIds, ...counts.keys()])];
+  const state = (id: string): KeyState =>
+    id === cipher.primaryKeyId ? 'current' : cipher.hasKey(id) ? 'previous' : 'unknown';
+  return ids.map((keyId) => ({ keyId, values: counts.get(keyId) ?? 0, state: state(keyId) }));
+}
+
+export class UnknownKeyError extends Error {}
+
+/**
+ * Fails closed: a sealed value under a key id the configuration does not hold could never be
+ * opened again, so the gateway refuses to start rather than serve a store it cannot read.
+ */
+export async function assertKeysCoverStore(
+  db: Pick<SqlRunner, 'query'>,
+  cipher: SecretCipher,
+): Promise<KeyCount[]> {
+  const keys = describeKeys(cipher, await countSealedByKey(db));
+  const unknown = keys.filter((k) => k.state === 'unknown');
+  if (unknown.length) {
+    const list = unknown.map((k) => `key id ${k.keyId} (${k.values} sealed values)`).join(', ');
+    throw new UnknownKeyError(
+      `the store holds secrets sealed under ${list}, which neither GATEWAY_ENCRYPTION_KEY nor ` +
+        'GATEWAY_PREVIOUS_ENCRYPTION_KEYS holds: add that key (to GATEWAY_PREVIOUS_ENCRYPTION_KEYS ' +
+        'after a rotation) and start again. Refusing to start rather than lose those secrets.',
+    );
+  }
+  return keys;
+}
+
+export interface ResealProgress {
+  table: string;
+  /** Rows of this table looked at so far. */
+  rows: number;
+  resealed: number;
+  failed: number;
+}
+
+export interface ResealResult {
+  resealed: number;
+  /** Values under older keys that did not open: left as they were, reported. */
+  failed: number;
+  /** Sealed values still under keys other than the current one, counted after the run. */
+  remaining: number;
+}
+
+/**
+ * Re-seals every value under an older key with the current one, while gateways keep serving: a
+ * batch at a time, each in its own short transaction that locks only its rows (`FOR UPDATE SKIP
+ * LOCKED`: a row a gateway is writing is skipped, and that write re-seals it anyway). Idempotent
+ * and resumable: only rows still holding older values are read, so a stopped run continues where
+ * it stopped. Rows skipped while locked are retried in a further pass.
+ */
+export async function resealStore(
+  db: SqlRunner,
+  cipher: SecretCipher,
+  options: {
+    batchSize?: number;
+    onProgress?: (progress: ResealProgress) => void;
+    sources?: readonly SealedSource[];
+  } = {},
+): Promise<ResealResult> {
+  const batchSize = options.batchSize ?? 200;
+  const sources = options.sources ?? SEALED_SOURCES;
+  let resealed = 0;
+  let failed = 0;
+  for (let pass = 0; pass < 3; pass++) {
+    let passResealed = 0;
+    for (const [table, list] of byTable(sources)) {
+      const outcome = await resealTable(db, cipher, table, list, batchSize, options.onProgress);
+      passResealed += outcome.resealed;
+      if (pass === 0) failed += outcome.failed;
+    }
+    resealed += passResealed;
+    if (!passResealed) break;
+  }
+  const counts = await countSealedByKey(db, sources);
+  const remaining = [...counts]
+    .filter(([keyId]) => keyId !== cipher.primaryKeyId)
+    .reduce((sum, [, n]) => sum + n, 0);
+  return { resealed, failed, remaining };
+}
+
+async function resealTable(
+  db: SqlRunner,
+  cipher: SecretCipher,
+  table: string,
+  sources: SealedSource[],
+  batchSize: number,
+  onProgress?: (progress: ResealProgress) => void,
+): Promise<{ resealed: number; failed: number }> {
+  const key = sources[0]?.key ?? [];
+  const keyColumns = key.map(ident).join(', ');
+  const keyAs = key.map((k, i) => `${ident(k)}::text AS k${i}`).join(', ');
+  const tuple = (first: number) => `(${key.map((_, i) => `$${first + i}`).join(', ')})`;
+  // The key and every column a context is made of, read as text.
+  const named = [...new Set([...key, ...sources.flatMap((s) => s.columns ?? [])])];
+  const progress: ResealProgress = { table, rows: 0, resealed: 0, failed: 0 };
+  // A sealed value under any key id but the current one ($1).
+  const stale = `${sealedText(sources)} ~ replace(${literal(sealedInJson('(?!KEY\\.)([A-Za-z0-9_-]+)'))}, 'KEY', $1::text)`;
+  let after: string[] | null = null;
+  for (;;) {
+    // The next window of rows in key order, from the primary key index alone: each batch costs
+    // its own rows, whatever the size of the table and however few rows are stale.
+    const window = await db.query(
+      `SELECT ${keyAs} FROM ${ident(table)}
+       ${after ? `WHERE (${keyColumns}) > ${tuple(2)}` : ''}
+       ORDER BY ${keyColumns} LIMIT $1`,
+      [batchSize, ...(after ?? [])],
+    );
+    const last = window[window.length - 1];
+    if (!last) break;
+    const end = key.map((_, i) => asText(last[`k${i}`]));
+    const from = after;
+    await db.transaction(async (query) => {
+      const params: unknown[] = [cipher.primaryKeyId, ...end];
+      let where = `${stale} AND (${keyColumns}) <= ${tuple(2)}`;
+      if (from) {
+        where += ` AND (${keyColumns}) > ${tuple(params.length + 1)}`;
+        params.push(...from);
+      }
+      // Only the window's stale rows are locked; a row a gateway holds is skipped (its write
+      // re-seals it, and a further pass retries it).
+      const rows = await query(
+        `SELECT ${keyAs},
+                ${named.map((c, i) => `${ident(c)}::text AS n${i}`).join(', ')},
+                ${sources.map((s, i) => `${sealedValue(s)} AS v${i}`).join(', ')}
+         FROM ${ident(table)} WHERE ${where}
+         ORDER BY ${keyColumns} FOR UPDATE SKIP LOCKED`,
+        params,
+      );
+      for (const row of rows) {
+        const keyValues = key.map((_, i) => asText(row[`k${i}`]));
+        const context = Object.fromEntries(named.map((c, i) => [c, asText(row[`n${i}`])]));
+        const sets: string[] = [];
+        const values: unknown[] = [];
+        sources.forEach((source, i) => {
+          const value = row[`v${i}`] as Json | null;
+          if (value === null || value === undefined) return;
+          const outcome = resealJson(cipher, value, source.context(context));
+          progress.failed += outcome.failed;
+          if (!outcome.resealed) return;
+          progress.resealed += outcome.resealed;
+          const column = ident(source.column);
+          values.push(source.type === 'jsonb' ? JSON.stringify(outcome.value) : outcome.value);
+          const param = `$${values.length}::${source.type}`;
+          sets.push(
+            source.field
+              ? `${column} = jsonb_set(${column}, ARRAY[${literal(source.field)}], ${param})`
+              : `${column} = ${param}`,
+          );
+        });
+        if (sets.length) {
+          await query(
+            `UPDATE ${ident(table)} SET ${sets.join(', ')}
+             WHERE (${keyColumns}) = ${tuple(values.length + 1)}`,
+            [...values, ...keyValues],
+          );
+        }
+      }
+    });
+    progress.rows += window.length;
+    onProgress?.({ ...progress });
+    if (window.length < batchSize) break;
+    after = end;
+  }
+  return { resealed: progress.resealed, failed: progress.failed };
+}
