@@ -111,6 +111,8 @@ class Environment {
   @Min(1)
   @Max(36_500)
   AUDIT_RETENTION_DAYS?: number;
+
+  @IsOptional()
   @IsIn(['json', 'pretty'], { message: 'LOG_FORMAT must be json or pretty' })
   LOG_FORMAT?: string;
 
