@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { auditHasherFor, AuditPurge } from '../src/audit/audit.module';
+import { type AuditDatabaseOpener, runAudit } from '../src/cli/audit';
+import { HelpRequested, UsageError } from '../src/cli/context';
+import { typeOrmOptions } from '../src/database/typeorm-options';
 import { startTestApp, type TestApp } from './app';
 
 /**
@@ -585,6 +589,52 @@ describe('conditional writes and the audit trail', () => {
         .set(auth(org))
         .expect(200);
       expect(stored.body.data).toMatchObject({ name: 'Team Slack', version: 1 });
+    });
+
+    it('the CLI prints the trail as JSON lines and finds the entries of a candidate secret', async () => {
+      const org = await t.newOrganization();
+      const token = secret();
+      const created = await request(t.server)
+        .post('/v1/connectors')
+        .set(auth(org))
+        .send({ name: 'Cli', url: 'https://cli.example.com/s', service_auth: { token } })
+        .expect(200);
+      const id = created.body.connector.id as string;
+      await request(t.server)
+        .put(`/generic/v1/connectors/${id}`)
+        .set(auth(org))
+        .send({ name: 'Cli 2' })
+        .expect(200);
+      const open: AuditDatabaseOpener = async (fn) => {
+        const dataSource = new DataSource(typeOrmOptions(t.config.databaseUrl, t.config.schema));
+        await dataSource.initialize();
+        try {
+          return await fn(dataSource, t.config);
+        } finally {
+          await dataSource.destroy();
+        }
+      };
+      const run = async (argv: string[]) => {
+        const lines: string[] = [];
+        await runAudit(argv, (line) => lines.push(line), open);
+        return lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+      };
+      const all = await run(['--org', org.organizationId]);
+      expect(all.map((e) => [e.action, e.connectorId, e.dialect])).toEqual([
+        ['create', id, 'cohere'],
+        ['update', id, 'generic'],
+      ]);
+      expect(JSON.stringify(all)).not.toContain(token);
+      const found = await run(['--org', org.organizationId, '--fingerprint', token]);
+      expect(found.map((e) => [e.action, e.matched])).toEqual([
+        ['create', ['$.serviceAuth.token']],
+      ]);
+      expect(await run(['--org', org.organizationId, '--fingerprint', secret()])).toEqual([]);
+      expect(await run(['--org', org.organizationId, '--connector', 'other'])).toEqual([]);
+      expect(await run(['--org', org.organizationId, '--limit', '1'])).toHaveLength(1);
+      await expect(run([])).rejects.toBeInstanceOf(UsageError);
+      await expect(run(['--org', 'x', '--since', 'soon'])).rejects.toBeInstanceOf(UsageError);
+      await expect(run(['--help'])).rejects.toBeInstanceOf(HelpRequested);
     });
 
     it('purges entries older than AUDIT_RETENTION_DAYS, in the background job', async () => {

@@ -776,6 +776,7 @@ describe('generic dialect', () => {
         createdBy: org.keyId,
         updatedAt: cohere.updated_at,
         updatedBy: org.keyId,
+        version: 1,
         maskedData: {},
       });
 

@@ -8,7 +8,7 @@ import {
   UseGuards,
   UsePipes,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { type AuditRecord, AuditTrail, decodeCursor, encodeCursor } from '../../audit/audit';
 import { ApiKeyGuard, CurrentActor } from '../../auth/api-key.guard';
 import { ConnectorNotFoundError } from '../../connectors/domain/connector.errors';
@@ -86,6 +86,7 @@ function toEntry(r: AuditRecord): GenericAuditEntry {
 
 /** The audit trail, read through the generic envelope: a connector's history, the export. */
 @ApiTags('Generic connectors')
+@ApiSecurity('X-API-TOKEN')
 @ApiBearerAuth()
 @Controller()
 @UseGuards(ApiKeyGuard)
