@@ -296,8 +296,20 @@ export class CocoConnectorsController {
   })
   @IdParam()
   @ApiQuery({ name: 'replace', required: false, type: Boolean })
-  @ApiQuery({ name: 'if_seq_no', required: false, type: Number, example: 2 })
-  @ApiQuery({ name: 'if_primary_term', required: false, type: Number, example: 1 })
+  @ApiQuery({
+    name: 'if_seq_no',
+    required: false,
+    type: Number,
+    example: 0,
+    description: 'Write only if the connector is still at this `_seq_no` (409 otherwise).',
+  })
+  @ApiQuery({
+    name: 'if_primary_term',
+    required: false,
+    type: Number,
+    example: 1,
+    description: 'With `if_seq_no`: always 1 here.',
+  })
   @ApiBody({ type: UpdateCocoConnectorDto, examples: UPDATE_EXAMPLES })
   @ApiOkResponse({ type: CocoResultResponse, example: UPDATED_EXAMPLE })
   @ApiResponse({
@@ -343,8 +355,20 @@ export class CocoConnectorsController {
     description: '`{"_id": "...", "result": "not_found"}`',
     example: NOT_FOUND_RESULT_EXAMPLE,
   })
-  @ApiQuery({ name: 'if_seq_no', required: false, type: Number, example: 2 })
-  @ApiQuery({ name: 'if_primary_term', required: false, type: Number, example: 1 })
+  @ApiQuery({
+    name: 'if_seq_no',
+    required: false,
+    type: Number,
+    example: 0,
+    description: 'Write only if the connector is still at this `_seq_no` (409 otherwise).',
+  })
+  @ApiQuery({
+    name: 'if_primary_term',
+    required: false,
+    type: Number,
+    example: 1,
+    description: 'With `if_seq_no`: always 1 here.',
+  })
   @applyDecorators(...errors([401, 403, 409, 412]))
   async delete(
     @CurrentActor() actor: Actor,

@@ -39,7 +39,7 @@ export class AuditExportQuery {
   limit?: number;
 }
 
-/** Any JSON value (a plain field's old or new value). */
+/** Any JSON value, null too (a plain field's old or new value). */
 const ANY_JSON = [
   { type: 'string' },
   { type: 'number' },
@@ -52,15 +52,13 @@ export class GenericAuditChange {
   @ApiProperty({ example: '$.data.region', description: 'JSON path in the canonical connector.' })
   path!: string;
   @ApiPropertyOptional({
-    oneOf: ANY_JSON,
-    nullable: true,
+    allOf: [{ oneOf: ANY_JSON, nullable: true }],
     example: 'eu',
     description: 'Plain fields: the value before (absent: none).',
   })
   old?: unknown;
   @ApiPropertyOptional({
-    oneOf: ANY_JSON,
-    nullable: true,
+    allOf: [{ oneOf: ANY_JSON, nullable: true }],
     example: 'us',
     description: 'Plain fields: the value after (absent: none).',
   })
