@@ -14,6 +14,8 @@ export default tseslint.config(
       'jest.config.js',
       'eslint.config.mjs',
       'test/jest-transformer.js',
+      // plain ES module run by node in its own process (the OAuth tests' authorization server)
+      'test/oauth/oidc-server.mjs',
       'dist-bench/',
       'scripts/*.js',
     ],

@@ -4,19 +4,22 @@ import { AuditHasher } from './audit/audit-hash';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeysService } from './auth/api-keys.service';
 import { APP_CONFIG, type RuntimeConfig } from './config/runtime';
-import {
-  ConnectorCredentials,
-  NoOAuthGrants,
-  OAuthAccessTokens,
-} from './connector-calls/connector-credentials';
+import { ConnectorCredentials, OAuthAccessTokens } from './connector-calls/connector-credentials';
 import { ConnectorSearch } from './connector-calls/connector-search';
 import { ConnectorsService } from './connectors/connectors.service';
 import { ConnectorRepository } from './connectors/domain/connector.repository';
 import { TypeOrmConnectorRepository } from './connectors/persistence/typeorm-connector.repository';
 import { runMigrationsLocked } from './database/migrate';
 import { sqlRunner } from './database/sql-runner';
-import { OAuthAuthorizer } from './oauth/oauth-authorizer';
-import { OAuthStateSigner } from './oauth/oauth-state';
+import { OAuthService } from './oauth/oauth.service';
+import { OAuthGrantStatuses } from './oauth/oauth-grant-statuses';
+import { OAuthFlowRepository, OAuthGrantRepository } from './oauth/oauth.repositories';
+import {
+  TypeOrmOAuthFlowRepository,
+  TypeOrmOAuthGrantRepository,
+} from './oauth/persistence/typeorm-oauth.repositories';
+import { TokenClient } from './oauth/token-client';
+import { OAuthGrantAccessTokens } from './oauth/oauth-access-tokens';
 import { isForbiddenLiteralUrl } from './outbound/address-policy';
 import { OutboundHttp } from './outbound/outbound-http';
 import { parseKey, SecretCipher } from './secrets/cipher';
@@ -77,11 +80,12 @@ class Startup implements OnModuleInit {
     },
     {
       provide: ConnectorsService,
-      inject: [ConnectorRepository, SecretCipher, APP_CONFIG, AuditHasher],
+      inject: [ConnectorRepository, SecretCipher, APP_CONFIG, OAuthGrantRepository, AuditHasher],
       useFactory: (
         repo: ConnectorRepository,
         cipher: SecretCipher,
         config: RuntimeConfig,
+        grants: OAuthGrantRepository,
         auditHasher: AuditHasher,
       ) =>
         new ConnectorsService(
@@ -89,6 +93,7 @@ class Startup implements OnModuleInit {
           cipher,
           undefined,
           { refuses: (url) => !config.outboundAllowPrivate && isForbiddenLiteralUrl(url) },
+          new OAuthGrantStatuses(grants),
           auditHasher,
         ),
     },
@@ -99,19 +104,41 @@ class Startup implements OnModuleInit {
         new ApiKeysService(dataSource, (org) => connectors.ensureBuiltins(org), config.clock),
     },
     {
-      provide: OAuthStateSigner,
-      inject: [APP_CONFIG],
-      useFactory: (config: RuntimeConfig) =>
-        new OAuthStateSigner(Buffer.from(config.encryptionKey, 'base64')),
+      provide: OAuthFlowRepository,
+      inject: [DataSource],
+      useFactory: (dataSource: DataSource) => new TypeOrmOAuthFlowRepository(dataSource),
     },
     {
-      provide: OAuthAuthorizer,
-      inject: [ConnectorsService, OAuthStateSigner, APP_CONFIG],
+      provide: OAuthGrantRepository,
+      inject: [DataSource],
+      useFactory: (dataSource: DataSource) => new TypeOrmOAuthGrantRepository(dataSource),
+    },
+    {
+      provide: OAuthService,
+      inject: [
+        ConnectorsService,
+        OAuthFlowRepository,
+        OAuthGrantRepository,
+        OutboundHttp,
+        SecretCipher,
+        APP_CONFIG,
+      ],
       useFactory: (
         connectors: ConnectorsService,
-        signer: OAuthStateSigner,
+        flows: OAuthFlowRepository,
+        grants: OAuthGrantRepository,
+        http: OutboundHttp,
+        cipher: SecretCipher,
         config: RuntimeConfig,
-      ) => new OAuthAuthorizer(connectors, signer, config.publicUrl),
+      ) =>
+        new OAuthService(
+          connectors,
+          flows,
+          grants,
+          new TokenClient(http, config.oauthTokenTimeoutMs),
+          cipher,
+          { publicUrl: config.publicUrl },
+        ),
     },
     {
       provide: OutboundHttp,
@@ -123,8 +150,12 @@ class Startup implements OnModuleInit {
           defaultMaxBytes: config.outboundMaxBytes,
         }),
     },
-    // The OAuth feature replaces this with the provider of the calling key's access tokens.
-    { provide: OAuthAccessTokens, useClass: NoOAuthGrants },
+    // The calling key's access tokens, refreshed when due, for calls to OAuth connectors.
+    {
+      provide: OAuthAccessTokens,
+      inject: [OAuthService],
+      useFactory: (oauth: OAuthService) => new OAuthGrantAccessTokens(oauth),
+    },
     {
       provide: ConnectorCredentials,
       inject: [ConnectorsService, OAuthAccessTokens],
@@ -147,7 +178,7 @@ class Startup implements OnModuleInit {
     SecretCipher,
     ConnectorsService,
     ApiKeysService,
-    OAuthAuthorizer,
+    OAuthService,
     ApiKeyGuard,
     OutboundHttp,
     ConnectorSearch,

@@ -1,15 +1,26 @@
-import { OAuthStateSigner } from '../src/oauth/oauth-state';
-import { startTestApp, TEST_ENCRYPTION_KEY, type TestApp } from './app';
+import { codeChallenge, stateDigest } from '../src/oauth/pkce';
+import type { Sealed } from '../src/secrets/cipher';
+import { startTestApp, type TestApp } from './app';
 import { cohereClient, COHERE_PREFIXES, createConnector, type Body } from './cohere-client';
 import {
   expectNoClearSecrets,
   expectNoClearSecretsInRows,
   recordResponses,
   type ResponseRecorder,
+  SEALED_VALUE,
   SecretWatch,
 } from './secrets';
 
 const CALLBACK = 'https://gateway.test/v1/connectors/oauth/token';
+
+interface FlowRow {
+  organization_id: string;
+  connector_id: string;
+  api_key_id: string;
+  after_token_redirect: string | null;
+  code_verifier: Sealed;
+  expires_at: Date;
+}
 
 /**
  * POST (and GET) /v1/connectors/:id/oauth/authorize: the redirect to the data source's
@@ -51,10 +62,10 @@ describe('Cohere v1 OAuth authorize', () => {
   }
 
   it.each(['POST', 'GET'] as const)(
-    '%s answers {redirect_url}: the authorize_url with response_type=code, client_id, scope, redirect_uri and a signed state',
+    '%s answers {redirect_url}: the authorize_url with response_type=code, client_id, scope, redirect_uri, a single-use state and a PKCE S256 challenge',
     async (method) => {
-      const { api, connector, organizationId } = await setup();
-      const before = Math.floor(Date.now() / 1000);
+      const { api, connector, organizationId, keyId } = await setup();
+      const before = Date.now();
       const res = await api
         .authorize(
           connector.id,
@@ -67,46 +78,49 @@ describe('Cohere v1 OAuth authorize', () => {
       const url = new URL(res.body.redirect_url);
       expect(`${url.origin}${url.pathname}`).toBe('https://accounts.example.com/o/oauth2/auth');
       expect([...url.searchParams.keys()].sort()).toEqual(
-        ['client_id', 'redirect_uri', 'response_type', 'scope', 'state'].sort(),
+        [
+          'client_id',
+          'code_challenge',
+          'code_challenge_method',
+          'redirect_uri',
+          'response_type',
+          'scope',
+          'state',
+        ].sort(),
       );
       expect(url.searchParams.get('response_type')).toBe('code');
       expect(url.searchParams.get('client_id')).toBe('drive-client');
       expect(url.searchParams.get('scope')).toBe('drive.readonly email');
       expect(url.searchParams.get('redirect_uri')).toBe(CALLBACK);
+      expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+      const state = url.searchParams.get('state')!;
+      expect(state).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
-      const state = t.app.get(OAuthStateSigner).verify(url.searchParams.get('state')!);
-      expect(state).toEqual({
-        org: organizationId,
-        cid: connector.id,
-        redirect: 'https://app.example.com/done?x=1',
-        exp: expect.any(Number),
-        nonce: expect.any(String),
+      // The flow is remembered under the state's digest, bound to the organization, connector,
+      // API key and after_token_redirect, for ten minutes; the verifier is sealed, and the
+      // challenge sent is its S256.
+      const [flow] = await t.sql<FlowRow>('SELECT * FROM oauth_flows WHERE id = $1', [
+        stateDigest(state),
+      ]);
+      expect(flow).toMatchObject({
+        organization_id: organizationId,
+        connector_id: connector.id,
+        api_key_id: keyId,
+        after_token_redirect: 'https://app.example.com/done?x=1',
       });
-      expect(state!.exp).toBeGreaterThanOrEqual(before + 600);
-      expect(state!.exp).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + 600);
+      expect(JSON.stringify(flow)).not.toContain(state);
+      expect(flow.code_verifier).toMatch(SEALED_VALUE);
+      const verifier = t.cipher.open(
+        flow.code_verifier,
+        `connector:${organizationId}/${connector.id}#oauth_flow/${keyId}`,
+      );
+      expect(url.searchParams.get('code_challenge')).toBe(codeChallenge(verifier));
+      expect(res.body.redirect_url).not.toContain(verifier);
+      const expires = new Date(flow.expires_at).getTime();
+      expect(expires).toBeGreaterThanOrEqual(before + 600_000);
+      expect(expires).toBeLessThanOrEqual(Date.now() + 600_000);
     },
   );
-
-  it('signs the state with a key derived from the encryption key: it verifies there and nowhere else, and not once altered', async () => {
-    const { api, connector } = await setup();
-    const state = new URL(
-      (await api.authorize(connector.id).expect(200)).body.redirect_url,
-    ).searchParams.get('state')!;
-    const same = new OAuthStateSigner(Buffer.from(TEST_ENCRYPTION_KEY, 'base64'));
-    expect(same.verify(state)).toMatchObject({ cid: connector.id, redirect: null });
-    const other = new OAuthStateSigner(Buffer.alloc(32, 7));
-    expect(other.verify(state)).toBeNull();
-    const [body, mac] = state.split('.');
-    const forged = Buffer.from(
-      JSON.stringify({
-        ...JSON.parse(Buffer.from(body ?? '', 'base64url').toString()),
-        org: 'someone-else',
-      }),
-    ).toString('base64url');
-    expect(same.verify(`${forged}.${mac}`)).toBeNull();
-    // expired ten minutes later
-    expect(same.verify(state, Date.now() + 601_000)).toBeNull();
-  });
 
   it('makes a new state (nonce) on every call', async () => {
     const { api, connector } = await setup();
@@ -131,6 +145,8 @@ describe('Cohere v1 OAuth authorize', () => {
       response_type: 'code',
       redirect_uri: CALLBACK,
       state: expect.any(String),
+      code_challenge: expect.any(String),
+      code_challenge_method: 'S256',
     });
   });
 

@@ -1,6 +1,6 @@
 import { Cohere, CohereClient, CohereError } from 'cohere-ai';
 import { ConnectorsService } from '../src/connectors/connectors.service';
-import { OAuthStateSigner } from '../src/oauth/oauth-state';
+import { stateDigest } from '../src/oauth/pkce';
 import { startTestApp, type TestApp } from './app';
 import {
   expectNoClearSecrets,
@@ -158,10 +158,14 @@ describe('Cohere v1 through the official cohere-ai SDK', () => {
     expect(redirect.searchParams.get('redirect_uri')).toBe(
       'https://gateway.test/v1/connectors/oauth/token',
     );
-    expect(t.app.get(OAuthStateSigner).verify(redirect.searchParams.get('state')!)).toMatchObject({
-      org: organizationId,
-      cid: c.id,
-      redirect: 'https://app.example.com/connected',
+    const [flow] = await t.sql(
+      'SELECT organization_id, connector_id, after_token_redirect FROM oauth_flows WHERE id = $1',
+      [stateDigest(redirect.searchParams.get('state')!)],
+    );
+    expect(flow).toEqual({
+      organization_id: organizationId,
+      connector_id: c.id,
+      after_token_redirect: 'https://app.example.com/connected',
     });
 
     const deleted = await client.connectors.delete(c.id).withRawResponse();

@@ -203,10 +203,10 @@ describe('Cohere v1 connectors', () => {
       expect(row.service_auth_token).toMatch(SEALED_VALUE);
       expect(row.oauth).toBeNull();
       expect(await openSecrets(actor, c.id)).toEqual({
+        url: c.url,
         config: null,
         oauthClientSecret: null,
         serviceAuthToken: token,
-        oauthTokens: null,
       });
     });
 
@@ -252,22 +252,31 @@ describe('Cohere v1 connectors', () => {
       expect(res.body.connectors.find((c: Body) => c.id === 'rss')).not.toHaveProperty('url');
     });
 
-    it('shows auth_status valid or expired once the connector holds a grant, and nothing before', async () => {
-      const { organizationId, api } = await org();
+    it('shows auth_status valid or expired once the calling key holds a grant, and nothing before', async () => {
+      const { organizationId, keyId, api } = await org();
       const c = await createConnector(api, oauthBody(secrets.make('grant-client-secret')));
       expect((await api.get(c.id).expect(200)).body.connector).not.toHaveProperty('auth_status');
-      for (const status of ['valid', 'expired'] as const) {
-        const tokens = t.cipher.seal(
-          '{"access_token":"x"}',
-          `connector:${organizationId}/${c.id}#oauth_grant`,
+      // The grant as the OAuth callback stores it (test/oauth-flow.e2e-spec.ts makes real ones).
+      const cases = [
+        ['valid', 'valid', new Date(Date.now() + 3_600_000)],
+        ['expired', 'expired', null],
+        ['valid', 'expired', new Date(Date.now() - 1000)], // expired access token, no refresh token
+      ] as const;
+      for (const [stored, shown, expiresAt] of cases) {
+        const access = t.cipher.seal(
+          secrets.make('access-token'),
+          `connector:${organizationId}/${c.id}#oauth_grant/${keyId}/access`,
         );
         await t.sql(
-          `UPDATE connectors SET oauth_grant = $3 WHERE organization_id = $1 AND id = $2`,
-          [organizationId, c.id, JSON.stringify({ status, tokens, expiresAt: null })],
+          `INSERT INTO oauth_grants (organization_id, connector_id, api_key_id, status, access_token, expires_at)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (organization_id, connector_id, api_key_id)
+           DO UPDATE SET status = $4, access_token = $5, expires_at = $6`,
+          [organizationId, c.id, keyId, stored, stored === 'expired' ? null : access, expiresAt],
         );
         const got = await api.get(c.id).expect(200);
         expect(cohereConnectorResponseProblems(got.body)).toEqual([]);
-        expect(got.body.connector.auth_status).toBe(status);
+        expect(got.body.connector.auth_status).toBe(shown);
       }
     });
   });

@@ -1,10 +1,9 @@
-import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { OAuthStateSigner } from '../src/oauth/oauth-state';
 import { BUILTIN_IDS } from './app';
 import { SecretWatch } from './secrets';
 
@@ -211,6 +210,10 @@ class Gateway {
 
   get running(): boolean {
     return !this.exitedYet;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
   }
 
   get log(): string {
@@ -496,15 +499,14 @@ describe('embedded default: the built gateway without DATABASE_URL', () => {
       const revoked = await call('GET', '/v1/connectors', undefined, cliKey!.key);
       expect(revoked).toEqual({ status: 401, body: { message: 'invalid api token' } });
 
-      // The generated key was reused, not replaced: the file is unchanged and states signed before and
-      // after the restart both verify with it.
+      // The generated key was reused, not replaced: the file is unchanged, and OAuth still starts
+      // (its PKCE verifier is sealed under that key).
       expect(readFileSync(keyFile, 'utf8').trim()).toBe(key);
-      const signer = new OAuthStateSigner(Buffer.from(key, 'base64'));
-      expect(signer.verify(firstState)).toMatchObject({ org: 'embedded-org', cid: connector.id });
       const secondAuthorize = await call('POST', `/v1/connectors/${connector.id}/oauth/authorize`);
       expect(secondAuthorize.status).toBe(200);
       const secondState = new URL(secondAuthorize.body.redirect_url!).searchParams.get('state')!;
-      expect(signer.verify(secondState)).toMatchObject({ org: 'embedded-org', cid: connector.id });
+      expect(secondState).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(secondState).not.toBe(firstState);
 
       // PATCH with the mask keeps the secret sealed under the reused key; the connector still updates.
       const patched = await call('PATCH', `/v1/connectors/${connector.id}`, {
@@ -518,4 +520,161 @@ describe('embedded default: the built gateway without DATABASE_URL', () => {
     },
     START_TIMEOUT_MS + 60_000,
   );
+});
+
+/**
+ * The single-instance lock: two built gateways launched at the same instant on one DATA_DIR, again
+ * and again: EMBEDDED_RACES times, 8 by default to keep CI short (a start takes 5-15 s on a busy
+ * 2-core machine; EMBEDDED_RACES=20 is the full proof). Each time one runs and the other exits
+ * non-zero naming it; every create the running one acknowledged, in every round, is there in the
+ * next. Every fifth round the winner is killed with SIGKILL, so the next pair finds a stale lock.
+ */
+describe('embedded mode: one gateway per DATA_DIR, reachable by its user only', () => {
+  const races = Number(process.env.EMBEDDED_RACES ?? 8);
+  const apiKey = `race-${randomBytes(16).toString('hex')}`;
+  let dataDir: string;
+  let env: NodeJS.ProcessEnv;
+  const started: Gateway[] = [];
+
+  beforeAll(() => {
+    buildIfStale();
+    dataDir = mkdtempSync(join(tmpdir(), 'gw-race-'));
+    env = { ...process.env };
+    for (const name of [
+      'DATABASE_URL',
+      'TEST_DATABASE_URL',
+      'GW_TEST_DATABASE_URL',
+      'GW_TEST_SCHEMA',
+      'GATEWAY_ENCRYPTION_KEY',
+      'GATEWAY_PREVIOUS_ENCRYPTION_KEYS',
+      'PUBLIC_URL',
+    ]) {
+      delete env[name];
+    }
+    Object.assign(env, {
+      DATA_DIR: dataDir,
+      GATEWAY_API_KEYS: `race-org:${apiKey}`,
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+    });
+  }, 300_000);
+
+  afterAll(async () => {
+    for (const gateway of started) await gateway.kill();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const call = async (baseUrl: string, method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(15_000),
+    });
+    return { status: res.status, body: (await res.json()) as Reply };
+  };
+
+  /** Launches two gateways at once; resolves with the one that runs once the other has exited. */
+  async function race(): Promise<{ winner: Gateway; baseUrl: string }> {
+    const ports = [await freePort(), await freePort()];
+    const pair = ports.map((port) => new Gateway({ ...env, PORT: String(port) }));
+    started.push(...pair);
+    const first = await Promise.race(pair.map((g, i) => g.exited.then(() => i)));
+    const loser = pair[first];
+    const winner = pair[1 - first];
+    const exit = await loser.exited;
+    expect({ code: exit.code, running: winner.running }).toEqual({
+      code: 1,
+      running: true,
+    });
+    expect(loser.log).toContain(`is in use by process ${winner.pid} on `);
+    const baseUrl = `http://127.0.0.1:${ports[1 - first]}`;
+    await winner.ready(baseUrl);
+    return { winner, baseUrl };
+  }
+
+  it(
+    'launched in pairs at the same instant: each time one runs, and no acknowledged create is lost',
+    async () => {
+      const acknowledged: string[] = [];
+      for (let round = 0; round < races; round++) {
+        const { winner, baseUrl } = await race();
+        const list = await call(baseUrl, 'GET', '/v1/connectors?limit=100');
+        expect(list.status).toBe(200);
+        const ids = new Set(list.body.connectors?.map((c) => c.id));
+        expect(acknowledged.filter((id) => !ids.has(id))).toEqual([]);
+        const made = await Promise.all(
+          [0, 1, 2].map((n) =>
+            call(baseUrl, 'POST', '/v1/connectors', {
+              name: `Race ${round} ${n}`,
+              url: 'https://race.example.com/search',
+            }),
+          ),
+        );
+        for (const res of made) {
+          expect(res.status).toBe(200);
+          acknowledged.push(res.body.connector!.id);
+        }
+        if (round % 5 === 4) await winner.kill();
+        else expect(await winner.stop()).toEqual({ code: 0, signal: null });
+      }
+      const { winner, baseUrl } = await race();
+      const list = await call(baseUrl, 'GET', '/v1/connectors?limit=100');
+      const ids = new Set(list.body.connectors?.map((c) => c.id));
+      expect(acknowledged).toHaveLength(races * 3);
+      expect(acknowledged.filter((id) => !ids.has(id))).toEqual([]);
+      expect(await winner.stop()).toEqual({ code: 0, signal: null });
+    },
+    (races + 1) * 90_000,
+  );
+
+  it('serves its database on a socket in the private DATA_DIR: another user can neither connect nor read', async () => {
+    const { winner } = await race();
+    const info = JSON.parse(readFileSync(join(dataDir, 'embedded-postgres.json'), 'utf8')) as {
+      pid: number;
+      url: string;
+    };
+    expect(info.pid).toBe(winner.pid);
+    // No TCP port: a Unix socket inside DATA_DIR, named by the connection string.
+    expect(info.url).toBe(`postgresql://postgres@/postgres?host=${encodeURIComponent(dataDir)}`);
+    const socket = join(dataDir, '.s.PGSQL.5432');
+    expect(statSync(socket).isSocket()).toBe(true);
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    for (const file of [
+      socket,
+      join(dataDir, 'embedded-postgres.json'),
+      join(dataDir, 'encryption.key'),
+      join(dataDir, 'gateway.lock'),
+    ]) {
+      expect({ file, mode: statSync(file).mode & 0o777 }).toEqual({ file, mode: 0o600 });
+    }
+    // The gateway's own user reaches it (the apikey CLI beside the running gateway)...
+    const listed = await apikeyCli(env, 'list', '--org', 'race-org');
+    expect(listed.code).toBe(0);
+    // ...another user does not: as `nobody`, connecting to the socket and reading the files fail.
+    if (process.getuid?.() === 0) {
+      const asNobody = (script: string) =>
+        execFileSync(
+          'runuser',
+          ['-u', 'nobody', '--', process.execPath, '-e', script, socket, dataDir],
+          {
+            encoding: 'utf8',
+            timeout: 20_000,
+          },
+        ).trim();
+      expect(
+        asNobody(
+          `require('net').connect(process.argv[1]).on('connect', () => { console.log('connected'); process.exit(0); }).on('error', (e) => console.log(e.code));`,
+        ),
+      ).toBe('EACCES');
+      expect(
+        asNobody(
+          `for (const f of ['pgdata/PG_VERSION', 'encryption.key']) { try { require('fs').readFileSync(require('path').join(process.argv[2], f)); console.log('read'); } catch (e) { console.log(e.code); } }`,
+        ),
+      ).toBe('EACCES\nEACCES');
+    } else {
+      console.log('not root: the other-user check relies on the modes checked above');
+    }
+    expect(await winner.stop()).toEqual({ code: 0, signal: null });
+  }, 180_000);
 });

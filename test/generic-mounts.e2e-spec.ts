@@ -194,7 +194,11 @@ describe('generic dialect mounts', () => {
           '/generic/v1/connectors',
           '/generic/v1/connectors/{id}',
           '/generic/v1/connectors/{id}/search',
+          '/generic/v1/connectors/{id}/oauth/authorize',
+          '/generic/v1/connectors/{id}/oauth',
           '/v1/connectors/{id}',
+          '/generic/v1/connector-types',
+          '/generic/v1/connector-types/{type}',
         ].sort(),
       );
       const search = doc.paths['/generic/v1/connectors/{id}/search'].post;
@@ -257,7 +261,17 @@ describe('generic dialect mounts', () => {
         items: ref('GenericErrorDetail'),
       });
       expect(props('GenericErrorDetail')).toEqual(['field', 'reason']);
+      const authorize = doc.paths['/generic/v1/connectors/{id}/oauth/authorize'].post;
+      expect(authorize.responses['200'].content['application/json'].schema).toEqual(
+        ref('GenericOAuthAuthorizeEnvelope'),
+      );
+      expect(props('GenericOAuthRedirect')).toEqual(['redirectUrl']);
+      const disconnect = doc.paths['/generic/v1/connectors/{id}/oauth'].delete;
+      expect(disconnect.responses['200'].content['application/json'].schema).toEqual(
+        ref('GenericDeleteEnvelope'),
+      );
       expect(props('GenericConnector')).toEqual([
+        'authStatus',
         'createdAt',
         'createdBy',
         'description',

@@ -13,6 +13,7 @@ import { BUILTIN_IDS, startTestApp, type TestApp } from './app';
 
 const BASE = '/generic/v1/connectors';
 const CONNECTOR_FIELDS = [
+  'authStatus',
   'createdAt',
   'createdBy',
   'description',
@@ -778,6 +779,8 @@ describe('generic dialect', () => {
         updatedBy: org.keyId,
         version: 1,
         maskedData: {},
+        // The calling key's OAuth grant: none.
+        authStatus: null,
       });
 
       // Adding data through the generic PUT keeps what only Cohere shows.

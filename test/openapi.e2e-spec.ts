@@ -489,11 +489,27 @@ describe('OpenAPI documents', () => {
       ] as const;
     });
 
+    /** The OAuth start answers a redirect, not a body (test/oauth-flow.e2e-spec.ts). */
+    const OAUTH_CONNECT = [
+      'get /connector/{id}/oauth_connect',
+      'get /coco/connector/{id}/oauth_connect',
+    ];
+
     it('describes every Coco route at /connector and /coco/connector, with X-API-TOKEN or Bearer', () => {
-      expect(operations(coco)).toEqual(both.map(([key]) => key).sort());
+      expect(operations(coco)).toEqual([...both.map(([key]) => key), ...OAUTH_CONNECT].sort());
       for (const [key] of both) {
         expect(operation(coco, key).security).toEqual([{ bearer: [] }, { 'X-API-TOKEN': [] }]);
       }
+    });
+
+    it.each(OAUTH_CONNECT)('%s: 302 to the authorization URL, Coco errors', (key) => {
+      const op = operation(coco, key);
+      expect(Object.keys(op.responses).sort()).toEqual(['302', '400', '401', '404', '429']);
+      expect(responseSchema(op, 404)).toEqual(ref('CocoGetResponse'));
+      for (const status of [400, 401, 429]) {
+        expect(responseSchema(op, status)).toEqual(ref('CocoErrorBody'));
+      }
+      expect(op.security).toEqual(expect.arrayContaining([{ 'X-API-TOKEN': [] }, { bearer: [] }]));
     });
 
     it.each(both)(

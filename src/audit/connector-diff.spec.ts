@@ -34,7 +34,6 @@ function connector(overrides: Partial<Connector> = {}): Connector {
     continueOnFailure: false,
     oauth: null,
     serviceAuth: null,
-    oauthGrant: null,
     category: null,
     icon: null,
     tags: null,
@@ -56,7 +55,7 @@ describe('diffConnectors', () => {
     const after = connector({
       name: 'Docs 2',
       description: 'all of them',
-      config: { api: { region: 'us', limit: 5 }, 'odd key': true } as unknown as SealedTree,
+      config: { api: { region: 'us', limit: 5 }, 'odd label': true } as unknown as SealedTree,
       tags: ['a', 'b'],
       version: 2,
       updatedAt: new Date(),
@@ -65,7 +64,7 @@ describe('diffConnectors', () => {
     expect(diffConnectors(before, after, fingerprint)).toEqual([
       { path: '$.name', old: 'Docs', new: 'Docs 2' },
       { path: '$.config.api.region', old: 'eu', new: 'us' },
-      { path: "$.config['odd key']", new: true },
+      { path: "$.config['odd label']", new: true },
       { path: '$.description', new: 'all of them' },
       { path: '$.tags', new: ['a', 'b'] },
     ]);

@@ -2,6 +2,8 @@ import type { Connector } from '../connectors/domain/connector';
 import { SecretCipher } from '../secrets/cipher';
 import { isJsonObject, type Json, type JsonObject } from '../secrets/json';
 import { isSecretKey } from '../secrets/secret-keys';
+import { MASK } from '../secrets/mask';
+import { maskUrlPassword } from '../secrets/secret-tree';
 import type { AuditChange } from './audit';
 
 /** A secret leaf: its sealed value and the field it is sealed for (`config`, `oauth`...). */
@@ -24,13 +26,12 @@ const secret = (value: string | null | undefined, field: SecretField): Node =>
 
 /** Secrets in free-form configuration: under a secret key, or sealed wherever they are. */
 function configNode(node: Json, underSecretKey: boolean): Node {
-  if (underSecretKey && node !== null) {
-    return typeof node === 'string' && SecretCipher.isSealed(node)
-      ? new SecretLeaf(node, 'config')
-      : node;
-  }
   if (typeof node === 'string' && SecretCipher.isSealed(node))
     return new SecretLeaf(node, 'config');
+  // Never stored so (every secret is sealed), but if it were: masked, never recorded in clear.
+  if (underSecretKey && node !== null) return MASK;
+  // A URL's password is sealed inside the URL: only its masked form is ever recorded.
+  if (typeof node === 'string') return maskUrlPassword(node);
   if (Array.isArray(node)) return node.map((v) => configNode(v, false));
   if (isJsonObject(node)) {
     const out: { [key: string]: Node } = {};
@@ -49,7 +50,8 @@ function document(c: Connector | null): { [key: string]: Node } {
   const doc: { [key: string]: Node } = {
     name: c.name,
     description: c.description,
-    url: c.url,
+    // A password in the URL is sealed inside it: shown masked, never as its sealed form.
+    url: c.url === null ? null : maskUrlPassword(c.url),
     active: c.active,
     builtin: c.builtin,
     config: c.config ? configNode(c.config, false) : null,
@@ -65,11 +67,6 @@ function document(c: Connector | null): { [key: string]: Node } {
     serviceAuth: c.serviceAuth && {
       type: c.serviceAuth.type,
       token: secret(c.serviceAuth.token, 'service_auth'),
-    },
-    oauthGrant: c.oauthGrant && {
-      status: c.oauthGrant.status,
-      tokens: secret(c.oauthGrant.tokens, 'oauth_grant'),
-      expiresAt: c.oauthGrant.expiresAt?.toISOString() ?? null,
     },
     category: c.category,
     icon: c.icon,

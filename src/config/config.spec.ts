@@ -96,6 +96,15 @@ describe('loadConfig', () => {
       /AUDIT_RETENTION_DAYS must be an integer/,
     );
   });
+  it('gives an OAuth token request 10 s unless OAUTH_TOKEN_TIMEOUT_MS says otherwise', () => {
+    expect(loadConfig({}).oauthTokenTimeoutMs).toBe(10_000);
+    expect(loadConfig({ OAUTH_TOKEN_TIMEOUT_MS: '1500' }).oauthTokenTimeoutMs).toBe(1500);
+    expect(() => loadConfig({ OAUTH_TOKEN_TIMEOUT_MS: 'soon' })).toThrow(
+      /OAUTH_TOKEN_TIMEOUT_MS must be an integer/,
+    );
+    expect(() => loadConfig({ OAUTH_TOKEN_TIMEOUT_MS: '0' })).toThrow(/OAUTH_TOKEN_TIMEOUT_MS/);
+  });
+
   it('reads LOG_FORMAT and METRICS_TOKEN', () => {
     expect(loadConfig({})).toMatchObject({ logFormat: 'json', metricsToken: null });
     expect(

@@ -121,6 +121,12 @@ class Environment {
     message: 'METRICS_TOKEN must be at least 16 printable characters without spaces',
   })
   METRICS_TOKEN?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(600_000)
+  OAUTH_TOKEN_TIMEOUT_MS?: number;
 }
 
 export interface AppConfig {
@@ -156,6 +162,8 @@ export interface AppConfig {
   logFormat: 'json' | 'pretty';
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   metricsToken: string | null;
+  /** Deadline of one OAuth token request (code exchange, refresh). */
+  oauthTokenTimeoutMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -174,6 +182,7 @@ const NUMERIC = [
   'GATEWAY_OUTBOUND_TIMEOUT_MS',
   'GATEWAY_OUTBOUND_MAX_BYTES',
   'AUDIT_RETENTION_DAYS',
+  'OAUTH_TOKEN_TIMEOUT_MS',
 ] as const;
 
 /**
@@ -233,5 +242,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     auditRetentionDays: parsed.AUDIT_RETENTION_DAYS ?? 365,
     logFormat: parsed.LOG_FORMAT === 'pretty' ? 'pretty' : 'json',
     metricsToken: parsed.METRICS_TOKEN ?? null,
+    oauthTokenTimeoutMs: parsed.OAUTH_TOKEN_TIMEOUT_MS ?? 10_000,
   };
 }

@@ -1,8 +1,14 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from '@nestjs/common';
 import { generateKey } from '../secrets/cipher';
-import { startEmbeddedPostgres } from '../database/embedded';
+import { makePrivateDir, startEmbeddedPostgres } from '../database/embedded';
+import {
+  acquireInstanceLock,
+  type InstanceLock,
+  InstanceLockedError,
+  lockHolder,
+} from '../database/instance-lock';
 import type { AppConfig } from './config';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -47,48 +53,68 @@ export async function resolveRuntime(
     };
   }
   const dataDir = resolve(config.dataDir);
-  mkdirSync(dataDir, { recursive: true });
-  const encryptionKey = config.encryptionKey ?? embeddedKey(dataDir, logger);
-  const running = runningEmbedded(dataDir);
-  if (running) {
+  makePrivateDir(dataDir);
+  // The lock comes before anything else touches the data directory: of two gateways started at
+  // the same instant on one DATA_DIR, one runs and the other stops here, naming the holder.
+  let lock: InstanceLock;
+  try {
+    lock = acquireInstanceLock(dataDir);
+  } catch (error) {
+    if (!(error instanceof InstanceLockedError) || !options.shareRunning) throw error;
     // Another process (the gateway) holds the data directory: PGlite is single-process, so
-    // share its database through the loopback port it serves instead of opening the files.
-    if (!options.shareRunning) {
-      throw new Error(
-        `the embedded database in ${dataDir} is in use by process ${running.pid}; stop it first`,
-      );
-    }
+    // share its database through the socket it serves instead of opening the files.
+    const running = await waitForRunning(dataDir, error);
+    const encryptionKey = config.encryptionKey ?? embeddedKey(dataDir, logger);
     return {
       config: { ...config, databaseUrl: running.url, encryptionKey, embedded: true },
       stop: () => Promise.resolve(),
     };
   }
-  const db = await startEmbeddedPostgres(dataDir);
-  const lockFile = join(dataDir, LOCK_FILE);
-  writeFileSync(lockFile, JSON.stringify({ pid: process.pid, url: db.url }), { mode: 0o600 });
-  logger?.log(`no DATABASE_URL: using the embedded PostgreSQL in ${join(dataDir, 'pgdata')}`);
-  return {
-    config: { ...config, databaseUrl: db.url, encryptionKey, embedded: true },
-    stop: async () => {
-      await db.stop();
-      rmSync(lockFile, { force: true });
-    },
-  };
+  const info = join(dataDir, CONNECTION_FILE);
+  try {
+    const encryptionKey = config.encryptionKey ?? embeddedKey(dataDir, logger);
+    rmSync(info, { force: true });
+    const db = await startEmbeddedPostgres(dataDir);
+    writeFileSync(info, JSON.stringify({ pid: process.pid, url: db.url }), { mode: 0o600 });
+    logger?.log(`no DATABASE_URL: using the embedded PostgreSQL in ${join(dataDir, 'pgdata')}`);
+    return {
+      config: { ...config, databaseUrl: db.url, encryptionKey, embedded: true },
+      stop: async () => {
+        try {
+          await db.stop();
+          rmSync(info, { force: true });
+        } finally {
+          lock.release();
+        }
+      },
+    };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
 }
 
-const LOCK_FILE = 'embedded-postgres.json';
+/** Where the running gateway says how to reach its embedded database (for the CLI). */
+const CONNECTION_FILE = 'embedded-postgres.json';
+/** How long the CLI waits for a gateway that holds the lock but is still starting its database. */
+const SHARE_WAIT_MS = 30_000;
 
-/** The embedded database another live process is serving from `dataDir`, if any. */
-function runningEmbedded(dataDir: string): { pid: number; url: string } | null {
-  const file = join(dataDir, LOCK_FILE);
-  if (!existsSync(file)) return null;
-  try {
-    const info = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; url: string };
-    if (info.pid === process.pid) return null;
-    process.kill(info.pid, 0);
-    return info;
-  } catch {
-    return null; // stale: that process is gone
+/** The embedded database the lock holder serves, once it serves it. */
+async function waitForRunning(
+  dataDir: string,
+  locked: InstanceLockedError,
+): Promise<{ pid: number; url: string }> {
+  const file = join(dataDir, CONNECTION_FILE);
+  const deadline = Date.now() + SHARE_WAIT_MS;
+  for (;;) {
+    try {
+      const info = JSON.parse(readFileSync(file, 'utf8')) as { pid: number; url: string };
+      if (info.pid === locked.holder.pid) return info;
+    } catch {
+      /* not written yet */
+    }
+    if (Date.now() > deadline || !lockHolder(dataDir)) throw locked;
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 

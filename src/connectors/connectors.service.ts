@@ -11,10 +11,14 @@ import {
   MaskWithoutSecretError,
   mergeTree,
   openTree,
+  openUrlPassword,
   sealTree,
+  sealUrlPassword,
   type SealedTree,
 } from '../secrets/secret-tree';
+import { AuthStatusSource, NO_GRANTS } from './domain/auth-status';
 import { BUILTIN_CONNECTORS } from './domain/builtin-catalog';
+import { credentialFieldsOf } from './domain/connector-types';
 import type { Connector, ConnectorView, OAuthSettings, ServiceAuth } from './domain/connector';
 import {
   BuiltinConnectorNotDeletableError,
@@ -49,10 +53,11 @@ import { toView } from './domain/connector.view';
 
 /** The clear secrets of one connector, for the features that must use them. */
 export interface ConnectorSecrets {
+  /** The connector's URL with the password of its userinfo (if any) in clear. */
+  url: string | null;
   config: JsonObject | null;
   oauthClientSecret: string | null;
   serviceAuthToken: string | null;
-  oauthTokens: string | null;
 }
 
 /**
@@ -76,6 +81,7 @@ export class ConnectorsService {
     private readonly cipher: SecretCipher,
     private readonly now: () => Date = () => new Date(),
     private readonly urlPolicy: OutboundUrlPolicy = ALLOW_EVERY_URL,
+    private readonly authStatuses: AuthStatusSource = NO_GRANTS,
     /** Fingerprints secrets in the audit trail; without it (tools that never write) no audit. */
     private readonly auditHasher?: AuditHasher,
   ) {}
@@ -84,21 +90,25 @@ export class ConnectorsService {
     // An offset past any possible end is the end (PostgreSQL's OFFSET stops at 2^63).
     const offset = Math.min(page.offset, Number.MAX_SAFE_INTEGER);
     const result = await this.repo.list(actor.organizationId, { ...page, offset });
-    return { items: result.items.map(toView), total: result.total };
+    return { items: await this.views(actor, result.items), total: result.total };
   }
 
   /** Full text, filters, sort, paging and terms aggregations; the hits are masked views. */
   async search(actor: Actor, spec: ConnectorSearch): Promise<SearchResult<ConnectorView>> {
     checkSearch(spec);
     const result = await this.repo.search(actor.organizationId, spec);
+    const views = await this.views(
+      actor,
+      result.hits.map((hit) => hit.connector),
+    );
     return {
       ...result,
-      hits: result.hits.map((hit) => ({ connector: toView(hit.connector), score: hit.score })),
+      hits: result.hits.map((hit, i) => ({ connector: views[i], score: hit.score })),
     };
   }
 
   async get(actor: Actor, id: string): Promise<ConnectorView> {
-    return toView(await this.find(actor, id));
+    return this.view(actor, await this.find(actor, id));
   }
 
   async create(
@@ -153,7 +163,7 @@ export class ConnectorsService {
       (before, after) => this.auditEntry(actor, 'update', before, after),
     );
     if (!updated) throw new ConnectorNotFoundError(id);
-    return toView(updated);
+    return this.view(actor, updated);
   }
 
   async delete(
@@ -202,10 +212,10 @@ export class ConnectorsService {
     const open = (value: Sealed | null | undefined, field: string) =>
       value ? this.cipher.open(value, `${ctx}#${field}`) : null;
     return {
+      url: c.url === null ? null : openUrlPassword(c.url, this.cipher, `${ctx}#url`),
       config: c.config ? openTree(c.config, this.cipher, `${ctx}#config`) : null,
       oauthClientSecret: open(c.oauth?.clientSecret, 'oauth'),
       serviceAuthToken: open(c.serviceAuth?.token, 'service_auth'),
-      oauthTokens: open(c.oauthGrant?.tokens, 'oauth_grant'),
     };
   }
 
@@ -242,6 +252,19 @@ export class ConnectorsService {
     };
   }
 
+  /** The masked views, each with the caller's own OAuth grant status. */
+  private async views(actor: Actor, connectors: Connector[]): Promise<ConnectorView[]> {
+    const withOAuth = connectors.filter((c) => c.oauth).map((c) => c.id);
+    const statuses = withOAuth.length
+      ? await this.authStatuses.statuses(actor, withOAuth)
+      : new Map<string, never>();
+    return connectors.map((c) => toView(c, statuses.get(c.id) ?? null));
+  }
+
+  private async view(actor: Actor, connector: Connector): Promise<ConnectorView> {
+    return (await this.views(actor, [connector]))[0];
+  }
+
   private async find(actor: Actor, id: string): Promise<Connector> {
     // No stored id can have another form (create checks it): such an id is not looked up at all,
     // which also keeps characters PostgreSQL refuses (NUL) away from the store.
@@ -257,20 +280,19 @@ export class ConnectorsService {
       id,
       name: input.name,
       description: input.description ?? null,
-      url: input.url ?? null,
+      url: input.url ? this.sealUrl(input.url, null, ctx) : (input.url ?? null),
       active: input.active ?? true,
       createdAt: now,
       updatedAt: now,
       createdBy: actor.apiKeyId,
       updatedBy: actor.apiKeyId,
-      config: input.config ? this.sealConfig(input.config, null, ctx) : null,
+      config: input.config ? this.sealConfig(input.config, null, ctx, input.type) : null,
       builtin: false,
       version: 1,
       excludes: input.excludes ?? null,
       continueOnFailure: input.continueOnFailure ?? false,
       oauth: input.oauth ? this.sealOAuth(input.oauth, null, ctx) : null,
       serviceAuth: input.serviceAuth ? this.sealServiceAuth(input.serviceAuth, null, ctx) : null,
-      oauthGrant: null,
       category: input.category ?? null,
       icon: input.icon ?? null,
       tags: input.tags ?? null,
@@ -292,7 +314,6 @@ export class ConnectorsService {
     };
     set('name');
     set('description');
-    set('url');
     set('active');
     set('excludes');
     set('continueOnFailure');
@@ -304,8 +325,11 @@ export class ConnectorsService {
     set('type');
     set('provider');
 
+    if (changes.url !== undefined) {
+      next.url = changes.url === null ? null : this.sealUrl(changes.url, current.url, ctx);
+    }
     if (changes.config) {
-      next.config = this.changeConfig(current.config, changes.config, ctx);
+      next.config = this.changeConfig(current.config, changes.config, ctx, next.type);
       checkConfigSize(next.config);
     }
     if (changes.assets) next.assets = changeObject(current.assets, changes.assets);
@@ -316,17 +340,15 @@ export class ConnectorsService {
           : changes.processor.replace;
     }
     if (changes.oauth !== undefined) {
+      // Grants obtained under other settings are dropped by the repository, in this transaction
+      // (`oauthGrantsInvalidated`).
       next.oauth = changes.oauth && this.sealOAuth(changes.oauth, current.oauth, ctx);
-      if (changes.oauth === null) next.oauthGrant = null;
       if (changes.oauth) next.serviceAuth = null;
     }
     if (changes.serviceAuth !== undefined) {
       next.serviceAuth =
         changes.serviceAuth && this.sealServiceAuth(changes.serviceAuth, current.serviceAuth, ctx);
-      if (changes.serviceAuth) {
-        next.oauth = null;
-        next.oauthGrant = null;
-      }
+      if (changes.serviceAuth) next.oauth = null;
     }
 
     checkSecretOrigins(current, next);
@@ -358,10 +380,6 @@ export class ConnectorsService {
         ...c.serviceAuth,
         token: reseal(c.serviceAuth.token, 'service_auth'),
       },
-      oauthGrant: c.oauthGrant && {
-        ...c.oauthGrant,
-        tokens: reseal(c.oauthGrant.tokens, 'oauth_grant'),
-      },
     };
   }
 
@@ -376,8 +394,23 @@ export class ConnectorsService {
     if (problems.length) throw new InvalidConnectorError(problems);
   }
 
-  private sealConfig(value: JsonObject, stored: SealedTree | null, ctx: string): SealedTree {
-    const sealed = withMaskCheck(() => sealTree(value, stored, this.cipher, `${ctx}#config`));
+  /** A URL with the password of its userinfo sealed in place (a mask sent back keeps it). */
+  private sealUrl(value: string, stored: string | null, ctx: string): string {
+    return (
+      withMaskCheck(() => sealUrlPassword(value, stored, this.cipher, `${ctx}#url`, 'url')) ?? value
+    );
+  }
+
+  private sealConfig(
+    value: JsonObject,
+    stored: SealedTree | null,
+    ctx: string,
+    type: string | null | undefined,
+  ): SealedTree {
+    const marked = credentialFieldsOf(type);
+    const sealed = withMaskCheck(() =>
+      sealTree(value, stored, this.cipher, `${ctx}#config`, 'config', marked),
+    );
     checkConfigSize(sealed);
     return refuseSealedLookalike(sealed);
   }
@@ -386,13 +419,17 @@ export class ConnectorsService {
     stored: SealedTree | null,
     change: ObjectChange<JsonObject>,
     ctx: string,
+    type: string | null,
   ): SealedTree | null {
     if ('merge' in change) {
+      const marked = credentialFieldsOf(type);
       return refuseSealedLookalike(
-        withMaskCheck(() => mergeTree(stored, change.merge, this.cipher, `${ctx}#config`)),
+        withMaskCheck(() =>
+          mergeTree(stored, change.merge, this.cipher, `${ctx}#config`, 'config', marked),
+        ),
       );
     }
-    return change.replace === null ? null : this.sealConfig(change.replace, stored, ctx);
+    return change.replace === null ? null : this.sealConfig(change.replace, stored, ctx, type);
   }
 
   private sealOAuth(

@@ -56,7 +56,11 @@ export function loggerParams(logger: Logger): Params {
       genReqId: (req) => requestIdFor(req),
       // Every line logged while serving a request (ours and Nest's) carries its id.
       customProps: (req) => ({ requestId: (req as { id?: unknown }).id }),
-      redact: { paths: ['res.headers["set-cookie"]'], censor: '[redacted]' },
+      // A Location may carry an OAuth state and PKCE challenge (authorization redirects).
+      redact: {
+        paths: ['res.headers["set-cookie"]', 'res.headers.location'],
+        censor: '[redacted]',
+      },
       serializers: {
         req: (req: {
           id: string;

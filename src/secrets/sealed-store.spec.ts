@@ -21,8 +21,13 @@ describe('the sealed store', () => {
     ]);
   });
 
-  it('lists every sealed column of connectors, each with the context its values are sealed with', () => {
-    const row = { organization_id: 'acme', id: 'drive' };
+  it('lists every sealed column, each with the context its values are sealed with', () => {
+    const row = {
+      organization_id: 'acme',
+      id: 'drive',
+      connector_id: 'drive',
+      api_key_id: 'key_1',
+    };
     expect(
       SEALED_SOURCES.map((s) => [
         `${s.table}.${s.column}${s.field ? `.${s.field}` : ''}`,
@@ -32,7 +37,9 @@ describe('the sealed store', () => {
       ['connectors.config', 'connector:acme/drive#config'],
       ['connectors.oauth.clientSecret', 'connector:acme/drive#oauth'],
       ['connectors.service_auth_token', 'connector:acme/drive#service_auth'],
-      ['connectors.oauth_grant.tokens', 'connector:acme/drive#oauth_grant'],
+      ['oauth_grants.access_token', 'connector:acme/drive#oauth_grant/key_1/access'],
+      ['oauth_grants.refresh_token', 'connector:acme/drive#oauth_grant/key_1/refresh'],
+      ['oauth_flows.code_verifier', 'connector:acme/drive#oauth_flow/key_1'],
     ]);
   });
 });

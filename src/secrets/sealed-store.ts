@@ -1,4 +1,5 @@
 import { sealContext } from '../connectors/connectors.service';
+import { flowContext, grantContext } from '../oauth/oauth.service';
 import type { SecretCipher } from './cipher';
 import type { Json } from './json';
 import { resealJson } from './reseal';
@@ -40,6 +41,23 @@ const connectorColumn = (
   context: (row) => `${sealContext(row.organization_id ?? '', row.id ?? '')}#${purpose}`,
 });
 
+/** A token of `oauth_grants`, sealed per (connector, API key) and `access` or `refresh`. */
+const oauthGrantColumn = (column: string, which: 'access' | 'refresh'): SealedSource => ({
+  table: 'oauth_grants',
+  column,
+  type: 'text',
+  key: ['organization_id', 'connector_id', 'api_key_id'],
+  context: (row) =>
+    grantContext(
+      {
+        organizationId: row.organization_id ?? '',
+        connectorId: row.connector_id ?? '',
+        apiKeyId: row.api_key_id ?? '',
+      },
+      which,
+    ),
+});
+
 /**
  * Every column that holds sealed values. A table or column that starts holding sealed values is
  * one line here: the start check, `secrets status` and `secrets reseal` all follow this list.
@@ -48,7 +66,20 @@ export const SEALED_SOURCES: readonly SealedSource[] = [
   connectorColumn('config', 'jsonb', 'config'),
   connectorColumn('oauth', 'jsonb', 'oauth', 'clientSecret'),
   connectorColumn('service_auth_token', 'text', 'service_auth'),
-  connectorColumn('oauth_grant', 'jsonb', 'oauth_grant', 'tokens'),
+  oauthGrantColumn('access_token', 'access'),
+  oauthGrantColumn('refresh_token', 'refresh'),
+  {
+    table: 'oauth_flows',
+    column: 'code_verifier',
+    type: 'text',
+    key: ['id'],
+    columns: ['organization_id', 'connector_id', 'api_key_id'],
+    context: (row) =>
+      flowContext(
+        { organizationId: row.organization_id ?? '', apiKeyId: row.api_key_id ?? '' },
+        row.connector_id ?? '',
+      ),
+  },
 ];
 
 type Rows = Array<Record<string, unknown>>;

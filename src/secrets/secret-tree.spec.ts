@@ -1,7 +1,14 @@
 import { generateKey, parseKey, SecretCipher } from './cipher';
 import type { JsonObject } from './json';
 import { MASK } from './mask';
-import { MaskWithoutSecretError, maskTree, mergeTree, openTree, sealTree } from './secret-tree';
+import {
+  MaskWithoutSecretError,
+  maskTree,
+  mergeTree,
+  openTree,
+  sealTree,
+  type SealedTree,
+} from './secret-tree';
 
 const cipher = new SecretCipher(parseKey(generateKey()));
 const CTX = 'connector:acme/x#config';
@@ -161,5 +168,79 @@ describe('secret trees', () => {
   it('changes a secret when a new value is sent', () => {
     const merged = mergeTree(sealed, { token: 'ghp_new' }, cipher, CTX);
     expect(openTree(merged, cipher, CTX).token).toBe('ghp_new');
+  });
+});
+
+describe('secret trees: the value rule, URL passwords and fields marked by a type', () => {
+  const GHP = `ghp_${'a1B2'.repeat(9)}`;
+  const HOOK = 'https://hooks.slack.com/services/T0/B0/abcdefghijklmnop';
+  const clear: JsonObject = {
+    note: GHP,
+    hooks: [{ channel: 'ops', target: HOOK }],
+    db: 'postgres://app:s3cr3t%40x@db.internal:5432/app',
+    signing: 'plain-looking-value',
+    plain: 'https://github.com/acme/repo',
+  };
+  const marked = new Set(['signing']);
+  const stored = sealTree(clear, null, cipher, CTX, 'data', marked);
+
+  it('seals well-known credentials under any key, URL passwords in place, and marked fields', () => {
+    const text = JSON.stringify(stored);
+    for (const secret of [GHP, HOOK, 's3cr3t', 'plain-looking-value']) {
+      expect(text).not.toContain(secret);
+    }
+    expect(SecretCipher.isSealed(stored.note)).toBe(true);
+    expect(SecretCipher.isSealed(stored.signing)).toBe(true);
+    expect(stored.db).toMatch(/^postgres:\/\/app:gw1\.[^@]+@db\.internal:5432\/app$/);
+    expect(stored.plain).toBe('https://github.com/acme/repo');
+  });
+
+  it('masks them, the URL showing everything but its password', () => {
+    expect(maskTree(stored)).toEqual({
+      note: MASK,
+      hooks: [{ channel: 'ops', target: MASK }],
+      db: `postgres://app:${MASK}@db.internal:5432/app`,
+      signing: MASK,
+      plain: 'https://github.com/acme/repo',
+    });
+  });
+
+  it('opens them back, and keeps them when their masks come back', () => {
+    expect(openTree(stored, cipher, CTX)).toEqual(clear);
+    const back = sealTree(maskTree(stored), stored, cipher, CTX, 'data', marked);
+    expect(openTree(back, cipher, CTX)).toEqual(clear);
+  });
+
+  it('keeps a URL password sent back masked only for the same user at the same host', () => {
+    const moved = sealTree(
+      { db: `postgres://app:${MASK}@db.internal:5432/other` },
+      stored,
+      cipher,
+      CTX,
+    );
+    expect(openTree(moved, cipher, CTX).db).toBe(
+      'postgres://app:s3cr3t%40x@db.internal:5432/other',
+    );
+    expect(() =>
+      sealTree({ db: `postgres://app:${MASK}@evil.example:5432/app` }, stored, cipher, CTX, 'data'),
+    ).toThrow('data.db');
+    expect(() => sealTree({ db: `https://x:${MASK}@h/` }, null, cipher, CTX, 'data')).toThrow(
+      MaskWithoutSecretError,
+    );
+  });
+
+  it('opens text in the sealed form stored in clear under a plain key as that text', () => {
+    const legacy = cipher.seal('"x"', 'connector:other/x#config');
+    const stored = { note: legacy } as unknown as SealedTree;
+    expect(openTree(stored, cipher, CTX)).toEqual({ note: legacy });
+    const secret = { token: legacy } as unknown as SealedTree;
+    expect(() => openTree(secret, cipher, CTX)).toThrow('failed authentication');
+  });
+
+  it('treats a client-sent string in the sealed form as a secret, not as a stored value', () => {
+    const forged = cipher.seal('"x"', 'connector:other/x#config');
+    const sealedAgain = sealTree({ v: forged }, null, cipher, CTX);
+    expect(sealedAgain.v).not.toBe(forged);
+    expect(openTree(sealedAgain, cipher, CTX).v).toBe(forged);
   });
 });

@@ -33,6 +33,8 @@ export abstract class ConnectorRepository {
    * The written connector's `version` is one more than the current one, whatever `change` returns;
    * `change` may throw (a failed condition), which writes nothing. `audit` is written in the same
    * transaction.
+   * When the change invalidates the connector's OAuth grants (`oauthGrantsInvalidated`), they are
+   * deleted in the same transaction.
    */
   abstract update(
     organizationId: string,

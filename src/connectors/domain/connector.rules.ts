@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { isJsonObject, jsonDepth } from '../../secrets/json';
-import { SERVICE_AUTH_TYPES } from './connector';
+import { type Connector, SERVICE_AUTH_TYPES } from './connector';
 import { type FieldProblem, InvalidConnectorError } from './connector.errors';
 import type { ConnectorChanges, NewConnector, OAuthInput } from './connector.input';
 
@@ -185,4 +185,21 @@ export function checkChanges(changes: ConnectorChanges): void {
     if (change) c.object(field, 'merge' in change ? change.merge : change.replace);
   }
   c.throwIfAny();
+}
+
+/**
+ * OAuth grants were obtained from one authorization server for one client and scope: when the
+ * connector's OAuth settings change any of these (or go away), its grants no longer hold.
+ */
+export function oauthGrantsInvalidated(before: Connector, after: Connector): boolean {
+  const a = before.oauth;
+  const b = after.oauth;
+  if (!a) return false;
+  if (!b) return true;
+  return (
+    a.clientId !== b.clientId ||
+    a.authorizeUrl !== b.authorizeUrl ||
+    a.tokenUrl !== b.tokenUrl ||
+    a.scope !== b.scope
+  );
 }

@@ -21,13 +21,6 @@ export interface ServiceAuth<S> {
   token: S;
 }
 
-/** Tokens the gateway obtained from the data source's authorization server. */
-export interface OAuthGrant<S> {
-  status: AuthStatus;
-  tokens: S;
-  expiresAt: Date | null;
-}
-
 export interface Processor {
   enabled?: boolean;
   name?: string;
@@ -62,7 +55,6 @@ export interface ConnectorShape<S, T> {
   continueOnFailure: boolean;
   oauth: OAuthSettings<S> | null;
   serviceAuth: ServiceAuth<S> | null;
-  oauthGrant: OAuthGrant<S> | null;
   // Coco
   category: string | null;
   icon: string | null;
@@ -79,7 +71,11 @@ export interface ConnectorShape<S, T> {
 /** What is stored: secrets sealed. Only the service and the persistence layer see this. */
 export type Connector = ConnectorShape<Sealed, SealedTree>;
 
-/** What a dialect may show: every secret replaced by the mask. Mappers only ever get this. */
-export type ConnectorView = ConnectorShape<Mask, MaskedTree>;
+/**
+ * What a dialect may show: every secret replaced by the mask. Mappers only ever get this.
+ * `authStatus` is the calling API key's OAuth grant status (OAuth tokens belong to the key that
+ * obtained them, see src/oauth): null when that key holds no grant for the connector.
+ */
+export type ConnectorView = ConnectorShape<Mask, MaskedTree> & { authStatus: AuthStatus | null };
 
 export type { Json, JsonObject };

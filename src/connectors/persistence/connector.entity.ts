@@ -2,7 +2,8 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
  * One row per connector. Secret values never reach this row in clear: `oauth.clientSecret`,
- * `service_auth_token`, `oauth_grant.tokens` and every secret leaf of `config` hold sealed strings.
+ * `service_auth_token` and every secret leaf of `config` hold sealed strings (OAuth tokens live per API
+ * key in `oauth_grants`, see src/oauth).
  */
 @Entity({ name: 'connectors' })
 @Index('connectors_org_created_idx', ['organizationId', 'createdAt', 'seq'])
@@ -72,10 +73,6 @@ export class ConnectorEntity {
 
   @Column({ name: 'service_auth_token', type: 'text', nullable: true })
   serviceAuthToken!: string | null;
-
-  /** `{status, tokens (sealed), expiresAt}` */
-  @Column({ name: 'oauth_grant', type: 'jsonb', nullable: true })
-  oauthGrant!: object | null;
 
   @Column({ type: 'text', nullable: true })
   category!: string | null;

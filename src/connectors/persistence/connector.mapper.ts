@@ -1,7 +1,7 @@
 import type { Sealed } from '../../secrets/cipher';
 import type { JsonObject } from '../../secrets/json';
 import type { SealedTree } from '../../secrets/secret-tree';
-import type { AuthStatus, Connector, ServiceAuthType } from '../domain/connector';
+import type { Connector, ServiceAuthType } from '../domain/connector';
 import { ConnectorEntity } from './connector.entity';
 
 /** Row <-> domain. The domain connector already holds sealed secrets; nothing is opened here. */
@@ -13,11 +13,6 @@ export const ConnectorPersistenceMapper = {
       authorizeUrl: string;
       tokenUrl: string;
       scope: string | null;
-    } | null;
-    const grant = row.oauthGrant as {
-      status: AuthStatus;
-      tokens: Sealed;
-      expiresAt: string | null;
     } | null;
     return {
       organizationId: row.organizationId,
@@ -40,13 +35,6 @@ export const ConnectorPersistenceMapper = {
         row.serviceAuthType && row.serviceAuthToken
           ? { type: row.serviceAuthType as ServiceAuthType, token: row.serviceAuthToken as Sealed }
           : null,
-      oauthGrant: grant
-        ? {
-            status: grant.status,
-            tokens: grant.tokens,
-            expiresAt: grant.expiresAt ? new Date(grant.expiresAt) : null,
-          }
-        : null,
       category: row.category,
       icon: row.icon,
       tags: row.tags,
@@ -79,13 +67,6 @@ export const ConnectorPersistenceMapper = {
       oauth: c.oauth ? { ...c.oauth } : null,
       serviceAuthType: c.serviceAuth?.type ?? null,
       serviceAuthToken: c.serviceAuth?.token ?? null,
-      oauthGrant: c.oauthGrant
-        ? {
-            status: c.oauthGrant.status,
-            tokens: c.oauthGrant.tokens,
-            expiresAt: c.oauthGrant.expiresAt?.toISOString() ?? null,
-          }
-        : null,
       category: c.category,
       icon: c.icon,
       tags: c.tags,

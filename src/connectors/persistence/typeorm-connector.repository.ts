@@ -5,6 +5,7 @@ import type { Connector } from '../domain/connector';
 import { ConnectorAlreadyExistsError } from '../domain/connector.errors';
 import type { Page, PageOf } from '../domain/connector.input';
 import { ConnectorRepository, type DeleteOutcome } from '../domain/connector.repository';
+import { oauthGrantsInvalidated } from '../domain/connector.rules';
 import type {
   ConnectorSearch,
   SearchBooleanField,
@@ -108,6 +109,12 @@ export class TypeOrmConnectorRepository extends ConnectorRepository {
       if (entry) await writeAuditEntry(manager, entry);
       const { organizationId: _o, id: _i, createdAt: _c, ...values } = Mapper.toPersistence(next);
       await rows.update({ organizationId, id }, values);
+      if (oauthGrantsInvalidated(current, next)) {
+        await manager.query(
+          'DELETE FROM oauth_grants WHERE organization_id = $1 AND connector_id = $2',
+          [organizationId, id],
+        );
+      }
       return next;
     });
   }

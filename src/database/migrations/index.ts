@@ -2,6 +2,7 @@ import { InitialSchema1795317055146 } from './1795317055146-InitialSchema';
 import { ConnectorSearch1795317659569 } from './1795317659569-ConnectorSearch';
 import { ConnectorSearchIndexes1795321092436 } from './1795321092436-ConnectorSearchIndexes';
 import { IdempotencyKeys1795440000000 } from './1795440000000-IdempotencyKeys';
+import { OAuthGrants1795410000000 } from './1795410000000-OAuthGrants';
 import { ConnectorVersionsAndAudit1795450000000 } from './1795450000000-ConnectorVersionsAndAudit';
 
 /** Every migration, in order. Committed; run at start under an advisory lock and by the CLI. */
@@ -10,5 +11,6 @@ export const MIGRATIONS = [
   ConnectorSearch1795317659569,
   ConnectorSearchIndexes1795321092436,
   IdempotencyKeys1795440000000,
+  OAuthGrants1795410000000,
   ConnectorVersionsAndAudit1795450000000,
 ];

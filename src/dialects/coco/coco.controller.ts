@@ -13,6 +13,7 @@ import {
   Put,
   Query,
   Req,
+  Res,
   UseFilters,
   UseGuards,
   UsePipes,
@@ -29,7 +30,7 @@ import {
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiKeyGuard, CurrentActor } from '../../auth/api-key.guard';
 import { APP_CONFIG, type RuntimeConfig } from '../../config/runtime';
 import { Conditions, type HttpConditions } from '../../conditional/http-conditions';
@@ -38,6 +39,7 @@ import { ConnectorVersionConflictError } from '../../connectors/domain/connector
 import type { Actor, WriteCondition } from '../../connectors/domain/connector.input';
 import { dialectValidationPipe, RequestValidationError } from '../../http/request-validation';
 import { Idempotent } from '../../idempotency/idempotency.interceptor';
+import { OAuthService } from '../../oauth/oauth.service';
 import {
   CocoExceptionFilter,
   CocoVersionConflictError,
@@ -180,6 +182,7 @@ export class CocoConnectorsController {
   constructor(
     private readonly connectors: ConnectorsService,
     @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
+    private readonly oauth: OAuthService,
   ) {}
 
   @Post()
@@ -286,6 +289,31 @@ export class CocoConnectorsController {
       _source: CocoMapper.toSource(connector),
       found: true,
     };
+  }
+
+  @Get(':id/oauth_connect')
+  @ApiOperation({
+    summary: "Start the connector's OAuth authorization",
+    description:
+      "302 to the data source's authorization URL, as Coco's admin UI expects. After approval the provider redirects to GET /v1/connectors/oauth/token, which stores the tokens for the calling API key. `after_token_redirect`: where that callback sends the browser next.",
+  })
+  @ApiQuery({ name: 'after_token_redirect', required: false, type: String })
+  @ApiResponse({ status: 302, description: 'Location: the authorization URL' })
+  @ApiResponse({
+    status: 404,
+    type: CocoGetResponse,
+    description: '`{"_id": "...", "found": false}`',
+  })
+  @applyDecorators(...errors([400, 401]))
+  async oauthConnect(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Query() query: Record<string, unknown>,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const after = singleParam(query, 'after_token_redirect');
+    const url = await this.oauth.start(actor, id, after);
+    void reply.status(302).header('location', url).header('cache-control', 'no-store').send();
   }
 
   @Put(':id')

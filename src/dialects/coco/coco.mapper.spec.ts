@@ -29,7 +29,7 @@ function view(overrides: Partial<ConnectorView> = {}): ConnectorView {
     continueOnFailure: true,
     oauth: null,
     serviceAuth: { type: 'bearer', token: '******' },
-    oauthGrant: null,
+    authStatus: null,
     category: null,
     icon: null,
     tags: null,

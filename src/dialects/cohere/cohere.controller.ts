@@ -28,7 +28,7 @@ import { ConnectorsService } from '../../connectors/connectors.service';
 import type { Actor } from '../../connectors/domain/connector.input';
 import { Idempotent } from '../../idempotency/idempotency.interceptor';
 import { dialectValidationPipe } from '../../http/request-validation';
-import { OAuthAuthorizer } from '../../oauth/oauth-authorizer';
+import { OAuthService } from '../../oauth/oauth.service';
 import { CohereExceptionFilter } from './cohere-exception.filter';
 import {
   AUTHORIZE_EXAMPLE,
@@ -70,7 +70,7 @@ const NO_OAUTH = `connector '${EXAMPLE_ID}' has no oauth configuration`;
 export class CohereConnectorsController {
   constructor(
     private readonly connectors: ConnectorsService,
-    private readonly oauth: OAuthAuthorizer,
+    private readonly oauth: OAuthService,
     private readonly calls: ConnectorSearch,
   ) {}
 
@@ -172,7 +172,7 @@ export class CohereConnectorsController {
   @ApiOperation({
     summary: 'Authorize with oAuth',
     description:
-      "Returns the data source's authorization URL (response_type=code, client_id, redirect_uri, scope, signed state). GET is accepted too.",
+      "Returns the data source's authorization URL (response_type=code, client_id, redirect_uri, scope, a single-use state, PKCE S256 code_challenge). Once the user approves, the provider sends the browser to the callback GET /v1/connectors/oauth/token, which stores the tokens for the calling API key. GET is accepted too.",
   })
   @IdParam()
   @ApiOkResponse({ type: CohereOAuthAuthorizeResponse, example: AUTHORIZE_EXAMPLE })
@@ -183,7 +183,7 @@ export class CohereConnectorsController {
     @Query() query: OAuthAuthorizeQuery,
   ): Promise<CohereOAuthAuthorizeResponse> {
     return {
-      redirect_url: await this.oauth.authorizationUrl(actor, id, query.after_token_redirect),
+      redirect_url: await this.oauth.start(actor, id, query.after_token_redirect),
     };
   }
 

@@ -80,7 +80,7 @@ export const CohereMapper = {
       excludes: c.excludes ?? undefined,
       auth_type: c.oauth ? 'oauth' : c.serviceAuth ? 'service_auth' : undefined,
       oauth,
-      auth_status: c.oauthGrant?.status,
+      auth_status: c.authStatus ?? undefined,
       active: c.active,
       continue_on_failure: c.continueOnFailure,
     };

@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import type { DialectDefinition } from '../../http/dialect';
 import { CohereExceptionFilter } from './cohere-exception.filter';
+import { CohereOAuthCallbackController } from './cohere-oauth-callback.controller';
 import { CohereConnectorsController } from './cohere.controller';
 
-@Module({ controllers: [CohereConnectorsController] })
+@Module({ controllers: [CohereConnectorsController, CohereOAuthCallbackController] })
 export class CohereModule {}
 
 export const cohereDialect: DialectDefinition = {

@@ -28,9 +28,11 @@ import { ConnectorsService } from '../../connectors/connectors.service';
 import type { Actor } from '../../connectors/domain/connector.input';
 import { dialectValidationPipe } from '../../http/request-validation';
 import { Idempotent } from '../../idempotency/idempotency.interceptor';
+import { OAuthService } from '../../oauth/oauth.service';
 import {
   CreateGenericConnectorDto,
   DEFAULT_PAGE_LIMIT,
+  GenericOAuthAuthorizeQuery,
   ListGenericConnectorsQuery,
   UpdateGenericConnectorDto,
 } from './dto/generic.requests';
@@ -38,6 +40,7 @@ import {
   GenericConnectorEnvelope,
   GenericConnectorListEnvelope,
   GenericDeleteEnvelope,
+  GenericOAuthAuthorizeEnvelope,
 } from './dto/generic.responses';
 import { GenericSearchEnvelope, SearchGenericConnectorDto } from './dto/generic.search';
 import { GenericExceptionFilter } from './generic-exception.filter';
@@ -70,6 +73,7 @@ const SUCCESS = 'success';
 export class GenericConnectorsController {
   constructor(
     private readonly connectors: ConnectorsService,
+    private readonly oauth: OAuthService,
     private readonly calls: ConnectorSearch,
   ) {}
 
@@ -181,6 +185,44 @@ export class GenericConnectorsController {
     @Conditions() conditions: HttpConditions,
   ): Promise<GenericDeleteEnvelope> {
     await this.connectors.delete(actor, id, conditions.ifMatch);
+    return { code: 200, message: SUCCESS, requestId };
+  }
+
+  @Post(`${BASE}/:id/oauth/authorize`)
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Start the connector's OAuth authorization",
+    description:
+      'Answers the authorization URL to send the user to. After approval the provider redirects to GET /v1/connectors/oauth/token, which stores the tokens for the calling API key (see `authStatus`). `after_token_redirect` (query): where that callback sends the browser next.',
+  })
+  @IdParam()
+  @ApiOkResponse({ type: GenericOAuthAuthorizeEnvelope })
+  @applyDecorators(...errors([400, 401, 404]))
+  async authorize(
+    @CurrentActor() actor: Actor,
+    @RequestId() requestId: string,
+    @Param('id') id: string,
+    @Query() query: GenericOAuthAuthorizeQuery,
+  ): Promise<GenericOAuthAuthorizeEnvelope> {
+    const redirectUrl = await this.oauth.start(actor, id, query.after_token_redirect);
+    return { code: 200, data: { redirectUrl }, message: SUCCESS, requestId };
+  }
+
+  @Delete(`${BASE}/:id/oauth`)
+  @ApiOperation({
+    summary: "Disconnect the calling API key's OAuth grant",
+    description:
+      'Forgets the tokens this API key obtained for the connector (other keys keep theirs).',
+  })
+  @IdParam()
+  @ApiOkResponse({ type: GenericDeleteEnvelope })
+  @applyDecorators(...errors([401, 404]))
+  async disconnect(
+    @CurrentActor() actor: Actor,
+    @RequestId() requestId: string,
+    @Param('id') id: string,
+  ): Promise<GenericDeleteEnvelope> {
+    await this.oauth.disconnect(actor, id);
     return { code: 200, message: SUCCESS, requestId };
   }
 

@@ -33,7 +33,7 @@ function view(overrides: Partial<ConnectorView> = {}): ConnectorView {
     continueOnFailure: false,
     oauth: null,
     serviceAuth: { type: 'bearer', token: MASK },
-    oauthGrant: null,
+    authStatus: null,
     category: 'chat',
     icon: null,
     tags: ['a'],
@@ -62,6 +62,7 @@ describe('GenericMapper', () => {
       updatedBy: 'key_8899aabbccddeeff',
       version: 1,
       maskedData: { channel: '#alerts', bot_token: MASK, hosts: [{ password: MASK }] },
+      authStatus: null,
     });
   });
 

@@ -52,6 +52,7 @@ export const GenericMapper = {
       updatedBy: c.updatedBy ?? SYSTEM_ACTOR,
       maskedData: c.config ?? {},
       version: c.version,
+      authStatus: c.authStatus,
     };
   },
 

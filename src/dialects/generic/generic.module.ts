@@ -3,8 +3,15 @@ import type { DialectDefinition } from '../../http/dialect';
 import { GenericExceptionFilter } from './generic-exception.filter';
 import { GenericAuditController } from './generic-audit.controller';
 import { GenericConnectorsController } from './generic.controller';
+import { GenericConnectorTypesController } from './generic-types.controller';
 
-@Module({ controllers: [GenericConnectorsController, GenericAuditController] })
+@Module({
+  controllers: [
+    GenericConnectorsController,
+    GenericConnectorTypesController,
+    GenericAuditController,
+  ],
+})
 export class GenericModule {}
 
 /**

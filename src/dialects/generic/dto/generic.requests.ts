@@ -123,3 +123,13 @@ export class UpdateGenericConnectorDto {
   @Min(1)
   version?: number;
 }
+
+export class GenericOAuthAuthorizeQuery {
+  @ApiPropertyOptional({
+    description:
+      'Where the callback sends the browser once the token is obtained, with status=success|error and connector_id added.',
+  })
+  @IsOptional()
+  @IsString()
+  after_token_redirect?: string;
+}

@@ -41,6 +41,14 @@ export class GenericConnector {
       'One more with every change, through any dialect: send it back in a PUT to write only over this version (409 otherwise).',
   })
   version!: number;
+  @ApiProperty({
+    enum: ['valid', 'expired'],
+    nullable: true,
+    type: String,
+    description:
+      "The calling API key's OAuth grant for the connector: `valid`, `expired`, or null when this key has not authorized it.",
+  })
+  authStatus!: 'valid' | 'expired' | null;
 }
 
 export class GenericConnectorPage {
@@ -66,6 +74,21 @@ export class GenericConnectorListEnvelope {
   @ApiProperty({ example: 'abc-123' }) requestId!: string;
 }
 
+export class GenericOAuthRedirect {
+  @ApiProperty({
+    description:
+      "The data source's authorization URL to send the user to (response_type=code, client_id, redirect_uri, scope, state, PKCE S256 code_challenge).",
+  })
+  redirectUrl!: string;
+}
+
+export class GenericOAuthAuthorizeEnvelope {
+  @ApiProperty({ example: 200 }) code!: number;
+  @ApiProperty({ type: GenericOAuthRedirect }) data!: GenericOAuthRedirect;
+  @ApiProperty({ example: 'success' }) message!: string;
+  @ApiProperty({ example: 'abc-123' }) requestId!: string;
+}
+
 /** Delete answers the envelope without `data`. */
 export class GenericDeleteEnvelope {
   @ApiProperty({ example: 200 }) code!: number;
@@ -86,5 +109,52 @@ export class GenericErrorEnvelope {
   })
   details!: GenericErrorDetail[];
   @ApiProperty({ example: 'name: is required' }) message!: string;
+  @ApiProperty({ example: 'abc-123' }) requestId!: string;
+}
+
+/** A connector type as B3OS publishes it (`GET /v1/connector-types`). */
+export class GenericConnectorType {
+  @ApiProperty({
+    example: 'slack',
+    description: 'The slug a connector of this type has as `type`.',
+  })
+  type!: string;
+  @ApiProperty({ example: 'Slack' }) name!: string;
+  @ApiProperty({ example: 'Post to and read from Slack channels.' }) description!: string;
+  @ApiProperty({ example: 'communication' }) category!: string;
+  @ApiProperty({ type: [String], example: ['slack', 'chat'] }) tags!: string[];
+  @ApiProperty({ description: 'Who brokers the credentials; empty string when the gateway does.' })
+  provider!: string;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'JSON Schema of the connector `data`. Credential fields are `writeOnly: true` with `format: password`: they are stored encrypted and shown masked, whatever their name.',
+    example: {
+      type: 'object',
+      properties: {
+        bot_token: { type: 'string', format: 'password', writeOnly: true },
+        channel: { type: 'string' },
+      },
+    },
+  })
+  dataSchema!: JsonObject;
+}
+
+export class GenericConnectorTypeList {
+  @ApiProperty({ type: [GenericConnectorType] }) items!: GenericConnectorType[];
+}
+
+export class GenericConnectorTypeListEnvelope {
+  @ApiProperty({ example: 200 }) code!: number;
+  @ApiProperty({ type: GenericConnectorTypeList }) data!: GenericConnectorTypeList;
+  @ApiProperty({ example: 'success' }) message!: string;
+  @ApiProperty({ example: 'abc-123' }) requestId!: string;
+}
+
+export class GenericConnectorTypeEnvelope {
+  @ApiProperty({ example: 200 }) code!: number;
+  @ApiProperty({ type: GenericConnectorType }) data!: GenericConnectorType;
+  @ApiProperty({ example: 'success' }) message!: string;
   @ApiProperty({ example: 'abc-123' }) requestId!: string;
 }
