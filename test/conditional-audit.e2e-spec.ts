@@ -543,6 +543,12 @@ describe('conditional writes and the audit trail', () => {
         .set(auth(org))
         .expect(404);
       expect(missing.body).toMatchObject({ code: 404, requestId: expect.any(String) });
+      // A built-in the organization never changed: an empty history, not a 404.
+      const builtin = await request(t.server)
+        .get('/generic/v1/connectors/github/history')
+        .set(auth(org))
+        .expect(200);
+      expect(builtin.body.data).toMatchObject({ items: [], hasMore: false });
       // Another organization sees nothing of it.
       const stranger = await t.newOrganization();
       await request(t.server)

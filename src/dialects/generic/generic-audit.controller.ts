@@ -11,7 +11,7 @@ import {
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { type AuditRecord, AuditTrail, decodeCursor, encodeCursor } from '../../audit/audit';
 import { ApiKeyGuard, CurrentActor } from '../../auth/api-key.guard';
-import { ConnectorNotFoundError } from '../../connectors/domain/connector.errors';
+import { ConnectorsService } from '../../connectors/connectors.service';
 import type { Actor } from '../../connectors/domain/connector.input';
 import { dialectValidationPipe, RequestValidationError } from '../../http/request-validation';
 import {
@@ -93,13 +93,16 @@ function toEntry(r: AuditRecord): GenericAuditEntry {
 @UseFilters(GenericExceptionFilter)
 @UsePipes(dialectValidationPipe())
 export class GenericAuditController {
-  constructor(private readonly trail: AuditTrail) {}
+  constructor(
+    private readonly trail: AuditTrail,
+    private readonly connectors: ConnectorsService,
+  ) {}
 
   @Get('generic/v1/connectors/:id/history')
   @ApiOperation({
     summary: 'History of a connector',
     description:
-      'Every change (create, update, delete, OAuth grant or disconnect, key re-seal), newest first: who (API key), when, through which dialect and route, which request, and the changed fields as JSON paths with old and new values. Secrets appear only as `changed` with a fingerprint. Kept after the connector is deleted (AUDIT_RETENTION_DAYS). 404 when the organization never had a connector with this id.',
+      'Every change (create, update, delete, OAuth grant or disconnect, key re-seal), newest first: who (API key), when, through which dialect and route, which request, and the changed fields as JSON paths with old and new values. Secrets appear only as `changed` with a fingerprint. Kept after the connector is deleted (AUDIT_RETENTION_DAYS). Empty for a built-in never changed; 404 when the organization never had a connector with this id.',
   })
   @IdParam()
   @ApiOkResponse({ type: GenericHistoryEnvelope, example: HISTORY_EXAMPLE })
@@ -117,7 +120,9 @@ export class GenericAuditController {
     const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
     const offset = Math.min(query.offset ?? 0, Number.MAX_SAFE_INTEGER);
     const page = await this.trail.history(actor.organizationId, id, { limit, offset });
-    if (page.total === 0) throw new ConnectorNotFoundError(id);
+    // No entry: a connector never changed since the gateway made it (a built-in) has an empty
+    // history; an id the organization never had is a 404 (get throws it).
+    if (page.total === 0) await this.connectors.get(actor, id);
     return {
       code: 200,
       data: {
