@@ -19,7 +19,15 @@ export class AppModule {
       imports: [
         LoggerModule.forRoot(logging),
         TypeOrmModule.forRoot({
-          ...typeOrmOptions(config.databaseUrl, config.schema),
+          // PGlite serves every connection from one session: no other session can hold a lock,
+          // and it ignores startup parameters, so the statement limits apply to a real server.
+          ...typeOrmOptions(
+            config.databaseUrl,
+            config.schema,
+            config.embedded
+              ? { ...config.database, statementTimeoutMs: 0, lockTimeoutMs: 0 }
+              : config.database,
+          ),
           retryAttempts: 3,
           retryDelay: 1000,
         }),

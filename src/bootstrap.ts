@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import type { IncomingMessage } from 'node:http';
-import type { ArgumentsHost } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -8,7 +7,7 @@ import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { RuntimeConfig } from './config/runtime';
 import { DIALECTS } from './dialects';
-import { DialectRoutingFilter } from './http/dialect-routing.filter';
+import { clientErrorHandler, DialectRoutingFilter } from './http/dialect-routing.filter';
 import { registerJsonBodyParser } from './http/json-body';
 import { loggerParams } from './http/logging';
 import { requestIdFor } from './http/request-id';
@@ -17,6 +16,7 @@ import { installRouteLabels } from './http/route-labels';
 import { createLogger, type Logger as PinoInstance } from './logging/logger';
 import { installMetrics } from './metrics/metrics.http';
 import { MetricsService } from './metrics/metrics.service';
+import { GracefulShutdown, hostFor, registerShutdown } from './http/shutdown';
 
 /**
  * Builds the whole application (used by main.ts and by the tests): Fastify, filters, Swagger,
@@ -36,13 +36,19 @@ export async function createApp(
     routerOptions: { maxParamLength: 1024 },
     // What Fastify's router refuses by itself (a malformed percent-encoding, an over-long path
     // segment) is answered in the shape of the dialect that owns the path, like any other error.
-    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) =>
-      routing.catch(error, hostFor(request, reply)),
+    // Fastify runs no hook for these: the request id header is set here.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      reply.header('x-request-id', request.id);
+      routing.catch(error, hostFor(request, reply));
+    },
+    // Requests Node's HTTP parser refuses (431 header fields too large, 400 malformed), likewise.
+    clientErrorHandler: clientErrorHandler(routing),
     bodyLimit: config.bodyLimit,
     genReqId: (req: IncomingMessage) => requestIdFor(req),
     requestIdHeader: false,
-    // The default `{"statusCode":...}` errors of Fastify are replaced by each dialect's shape.
-    return503OnClosing: true,
+    // Requests arriving while the gateway shuts down are refused by GracefulShutdown, in the
+    // dialect's shape rather than Fastify's.
+    return503OnClosing: false,
     // Only behind a proxy that sets X-Forwarded-For: otherwise a client could choose its address.
     trustProxy: config.trustProxy,
   });
@@ -63,6 +69,9 @@ export async function createApp(
   else app.useLogger(app.get(Logger));
   app.useGlobalFilters(routing);
   registerJsonBodyParser(app.getHttpAdapter().getInstance(), config.bodyLimit);
+  const shutdown = new GracefulShutdown((exception, host) => routing.catch(exception, host));
+  shutdown.install(app.getHttpAdapter().getInstance());
+  registerShutdown(app, shutdown);
   installRouteLabels(app.getHttpAdapter().getInstance(), DIALECTS);
   installMetrics(app.getHttpAdapter().getInstance(), app.get(MetricsService), config.metricsToken);
   app
@@ -81,27 +90,6 @@ export async function createApp(
   }
   await app.getHttpAdapter().getInstance().ready();
   return app;
-}
-
-/** The request and reply of a Fastify callback, as the ArgumentsHost an exception filter takes. */
-function hostFor(request: FastifyRequest, reply: FastifyReply): ArgumentsHost {
-  const args = [request, reply];
-  return {
-    getArgs: <T extends unknown[]>() => args as T,
-    getArgByIndex: <T>(index: number) => args[index] as T,
-    getType: <T extends string>() => 'http' as T,
-    switchToHttp: () => ({
-      getRequest: <T>() => request as T,
-      getResponse: <T>() => reply as T,
-      getNext: <T>() => undefined as T,
-    }),
-    switchToRpc: () => {
-      throw new Error('not an RPC context');
-    },
-    switchToWs: () => {
-      throw new Error('not a WebSocket context');
-    },
-  };
 }
 
 /** Swagger UI at /docs with one OpenAPI document per dialect (/docs/<dialect>.json). */

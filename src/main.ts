@@ -5,6 +5,8 @@ import { createApp } from './bootstrap';
 import { type AppConfig, ConfigError } from './config/config';
 import { loadEnvironment } from './config/environment';
 import { resolveRuntime, type Runtime } from './config/runtime';
+import { waitForDatabase } from './database/wait-for-database';
+import { shutdownOf } from './http/shutdown';
 import { createLogger, type Logger } from './logging/logger';
 
 /**
@@ -31,26 +33,11 @@ async function main(): Promise<void> {
   try {
     ({ runtime, app } = await start(config, root, log));
   } catch (error) {
-    return fail(log, error, 'failed to start');
+    if (!(error instanceof StartAborted)) return fail(log, error, 'failed to start');
+    log.fatal(error.message);
+    return exit(log, 1);
   }
-  // On SIGTERM: the server stops accepting and finishes the requests in flight, the pool closes,
-  // and the embedded database (if any) goes last.
-  let stopping = false;
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      log.info({ signal }, 'shutting down');
-      app
-        .close()
-        .then(() => runtime.stop())
-        .then(() => {
-          log.info('stopped');
-          exit(log, 0);
-        })
-        .catch((error: unknown) => fail(log, error, 'failed to stop cleanly'));
-    });
-  }
+  stopOnSignals(app, runtime, log);
   try {
     await app.listen({ port: runtime.config.port, host: runtime.config.host });
   } catch (error) {
@@ -67,6 +54,9 @@ async function main(): Promise<void> {
   );
 }
 
+/** A start given up for a reason its message says in full (one clear line, no stack). */
+class StartAborted extends Error {}
+
 /** The database (embedded or not) and the application; what was started is stopped on failure. */
 async function start(
   config: AppConfig,
@@ -78,11 +68,66 @@ async function start(
     warn: (m: string) => log.warn(m),
   });
   try {
+    // A database still starting (a compose stack, a failover) is waited for, up to its deadline.
+    const { connectTimeoutSeconds } = runtime.config.database;
+    if (
+      !runtime.config.embedded &&
+      !(await waitForDatabase(runtime.config.databaseUrl, connectTimeoutSeconds, log))
+    ) {
+      throw new StartAborted(
+        `database not reachable after ${connectTimeoutSeconds} s (DATABASE_CONNECT_TIMEOUT): exiting`,
+      );
+    }
     return { runtime, app: await createApp(runtime.config, { logger: root }) };
   } catch (error) {
     await runtime.stop().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * On SIGTERM (or SIGINT): stop accepting connections, close idle keep-alive ones, finish the
+ * requests in flight (answered with `Connection: close`), refuse new ones with a 503, close the
+ * pool, then the embedded database. Past SHUTDOWN_TIMEOUT, whatever is still in flight is answered
+ * 503, every connection is closed and the process exits (code 1) whatever the clients do.
+ */
+function stopOnSignals(app: NestFastifyApplication, runtime: Runtime, log: Logger): void {
+  const timeoutMs = runtime.config.shutdownTimeoutSeconds * 1000;
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const shutdown = shutdownOf(app);
+    shutdown.begin();
+    const force = setTimeout(() => {
+      void (async () => {
+        const refused = await shutdown.refuseInFlight();
+        log.warn(
+          { refused },
+          `still busy after ${timeoutMs} ms: requests in flight answered 503, connections closed`,
+        );
+        app.getHttpServer().closeAllConnections();
+        await Promise.race([
+          runtime.stop().catch(() => undefined),
+          new Promise((resolve) => setTimeout(resolve, 500)),
+        ]);
+        log.info('stopped');
+        exit(log, 1);
+      })();
+    }, timeoutMs);
+    app
+      .close()
+      .then(() => runtime.stop())
+      .then(() => {
+        clearTimeout(force);
+        log.info('stopped');
+        exit(log, 0);
+      })
+      .catch((error: unknown) => fail(log, error, 'failed to stop cleanly'));
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
 }
 
 /** A fatal error, logged by the process's logger, then exit 1. */

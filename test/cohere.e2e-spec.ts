@@ -289,7 +289,7 @@ describe('Cohere v1 connectors', () => {
     };
     const createCases: Array<[string, Body | string, string]> = [
       ['malformed JSON', '{"name": "x", ', 'invalid request body: malformed JSON'],
-      ['an empty JSON body', '', 'invalid request body: malformed JSON'],
+      ['an empty JSON body (no body)', '', 'body: must be a JSON object'],
       ['a JSON array', '[]', 'body: must be a JSON object'],
       ['a JSON string', '"name"', 'body: must be a JSON object'],
       ['an unknown field', { ...valid, colour: 'blue' }, 'colour: is not a known field'],

@@ -60,6 +60,59 @@ describe('loadConfig', () => {
     });
   });
 
+  it('has production defaults for the database, Redis and shutdown', () => {
+    expect(loadConfig({})).toMatchObject({
+      redisUrl: null,
+      redisKeyPrefix: 'gateway:',
+      database: {
+        poolSize: 10,
+        statementTimeoutMs: 5000,
+        lockTimeoutMs: 2000,
+        acquireTimeoutMs: 3000,
+        connectTimeoutSeconds: 60,
+      },
+      shutdownTimeoutSeconds: 10,
+    });
+  });
+
+  it('reads the database, Redis and shutdown settings', () => {
+    expect(
+      loadConfig({
+        REDIS_URL: 'redis://127.0.0.1:6379/2',
+        REDIS_KEY_PREFIX: 'gw-prod:',
+        DATABASE_POOL_SIZE: '25',
+        DATABASE_STATEMENT_TIMEOUT_MS: '8000',
+        DATABASE_LOCK_TIMEOUT_MS: '0',
+        DATABASE_ACQUIRE_TIMEOUT_MS: '500',
+        DATABASE_CONNECT_TIMEOUT: '5',
+        SHUTDOWN_TIMEOUT: '3',
+      }),
+    ).toMatchObject({
+      redisUrl: 'redis://127.0.0.1:6379/2',
+      redisKeyPrefix: 'gw-prod:',
+      database: {
+        poolSize: 25,
+        statementTimeoutMs: 8000,
+        lockTimeoutMs: 0,
+        acquireTimeoutMs: 500,
+        connectTimeoutSeconds: 5,
+      },
+      shutdownTimeoutSeconds: 3,
+    });
+  });
+
+  it.each([
+    [{ REDIS_URL: 'http://cache:6379' }, /REDIS_URL must be a redis:\/\//],
+    [{ REDIS_KEY_PREFIX: 'has space' }, /REDIS_KEY_PREFIX/],
+    [{ DATABASE_POOL_SIZE: '0' }, /DATABASE_POOL_SIZE/],
+    [{ DATABASE_STATEMENT_TIMEOUT_MS: '5s' }, /DATABASE_STATEMENT_TIMEOUT_MS must be an integer/],
+    [{ DATABASE_LOCK_TIMEOUT_MS: '-1' }, /DATABASE_LOCK_TIMEOUT_MS/],
+    [{ DATABASE_ACQUIRE_TIMEOUT_MS: '0' }, /DATABASE_ACQUIRE_TIMEOUT_MS/],
+    [{ DATABASE_CONNECT_TIMEOUT: '1.5' }, /DATABASE_CONNECT_TIMEOUT must be an integer/],
+    [{ SHUTDOWN_TIMEOUT: 'soon' }, /SHUTDOWN_TIMEOUT must be an integer/],
+  ])('refuses runtime setting %p, naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
   it('calls out only to public addresses, within 30 s and 10 MiB, unless configured', () => {
     expect(loadConfig({})).toMatchObject({
       outboundAllowPrivate: false,

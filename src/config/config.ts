@@ -90,6 +90,47 @@ class Environment {
   TRUST_PROXY?: string;
 
   @IsOptional()
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9:._-]{1,64}$/, {
+    message: 'REDIS_KEY_PREFIX must be 1 to 64 letters, digits or :._-',
+  })
+  REDIS_KEY_PREFIX?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  DATABASE_POOL_SIZE?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  DATABASE_STATEMENT_TIMEOUT_MS?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  DATABASE_LOCK_TIMEOUT_MS?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  DATABASE_ACQUIRE_TIMEOUT_MS?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  DATABASE_CONNECT_TIMEOUT?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  SHUTDOWN_TIMEOUT?: number;
+
+  @IsOptional()
   @IsIn(['true', 'false', '1', '0'], {
     message: 'GATEWAY_OUTBOUND_ALLOW_PRIVATE must be true or false',
   })
@@ -150,6 +191,24 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   /** Behind a reverse proxy: take the client address from X-Forwarded-For. */
   trustProxy: boolean;
+  /** Set: rate budgets are kept in this Redis, shared by every replica. Null: in the process. */
+  redisUrl: string | null;
+  /** Prefix of every Redis key the gateway writes. */
+  redisKeyPrefix: string;
+  database: {
+    /** Connections in the pool. */
+    poolSize: number;
+    /** PostgreSQL's statement_timeout on the gateway's sessions (0: none). */
+    statementTimeoutMs: number;
+    /** PostgreSQL's lock_timeout on the gateway's sessions (0: none). */
+    lockTimeoutMs: number;
+    /** How long a request waits for a pool connection (or a new one to open) before its 503. */
+    acquireTimeoutMs: number;
+    /** At start, how long to keep retrying an unreachable database, in seconds. */
+    connectTimeoutSeconds: number;
+  };
+  /** On SIGTERM, the most the gateway waits for requests in flight, in seconds. */
+  shutdownTimeoutSeconds: number;
   /** Let outbound calls reach loopback, private, link-local... addresses (development, tests). */
   outboundAllowPrivate: boolean;
   /** Deadline of one outbound call, connect and whole answer. */
@@ -183,6 +242,12 @@ const NUMERIC = [
   'GATEWAY_OUTBOUND_MAX_BYTES',
   'AUDIT_RETENTION_DAYS',
   'OAUTH_TOKEN_TIMEOUT_MS',
+  'DATABASE_POOL_SIZE',
+  'DATABASE_STATEMENT_TIMEOUT_MS',
+  'DATABASE_LOCK_TIMEOUT_MS',
+  'DATABASE_ACQUIRE_TIMEOUT_MS',
+  'DATABASE_CONNECT_TIMEOUT',
+  'SHUTDOWN_TIMEOUT',
 ] as const;
 
 /**
@@ -234,6 +299,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     searchTrackTotalHits: parsed.SEARCH_TRACK_TOTAL_HITS ?? 10_000,
     rateLimitPerMinute: parsed.RATE_LIMIT_PER_MINUTE ?? 1200,
     trustProxy: parsed.TRUST_PROXY === 'true' || parsed.TRUST_PROXY === '1',
+    redisUrl: parsed.REDIS_URL ?? null,
+    redisKeyPrefix: parsed.REDIS_KEY_PREFIX ?? 'gateway:',
+    database: {
+      poolSize: parsed.DATABASE_POOL_SIZE ?? 10,
+      statementTimeoutMs: parsed.DATABASE_STATEMENT_TIMEOUT_MS ?? 5000,
+      lockTimeoutMs: parsed.DATABASE_LOCK_TIMEOUT_MS ?? 2000,
+      acquireTimeoutMs: parsed.DATABASE_ACQUIRE_TIMEOUT_MS ?? 3000,
+      connectTimeoutSeconds: parsed.DATABASE_CONNECT_TIMEOUT ?? 60,
+    },
+    shutdownTimeoutSeconds: parsed.SHUTDOWN_TIMEOUT ?? 10,
     outboundAllowPrivate:
       parsed.GATEWAY_OUTBOUND_ALLOW_PRIVATE === 'true' ||
       parsed.GATEWAY_OUTBOUND_ALLOW_PRIVATE === '1',

@@ -1,4 +1,4 @@
-import type { DataSource, Migration } from 'typeorm';
+import { type DataSource, type Migration, MigrationExecutor } from 'typeorm';
 
 /** Any fixed 64-bit number, the same in every replica: the lock all migrators queue on. */
 const MIGRATION_LOCK = 7_164_021_982_553_001n;
@@ -11,11 +11,19 @@ export async function runMigrationsLocked(dataSource: DataSource): Promise<Migra
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
+    // The gateway's sessions carry statement and lock timeouts made for requests; waiting for
+    // another replica's migrations, or building an index, may take longer.
+    await runner.query('SET statement_timeout = 0');
+    await runner.query('SET lock_timeout = 0');
     await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK.toString()]);
     try {
-      return await dataSource.runMigrations({ transaction: 'each' });
+      const executor = new MigrationExecutor(dataSource, runner);
+      executor.transaction = 'each';
+      return await executor.executePendingMigrations();
     } finally {
       await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK.toString()]);
+      await runner.query('RESET statement_timeout');
+      await runner.query('RESET lock_timeout');
     }
   } finally {
     await runner.release();

@@ -6,8 +6,28 @@ import { MIGRATIONS } from './migrations';
 
 export const ENTITIES = [OrganizationEntity, ApiKeyEntity, ConnectorEntity, AuditEventEntity];
 
-/** One definition of the database for the app, the migration CLI and the tests. */
-export function typeOrmOptions(url: string, schema?: string): DataSourceOptions {
+/** The pool and the limits put on every session of the gateway. */
+export interface DatabaseLimits {
+  poolSize: number;
+  /** PostgreSQL's statement_timeout, set when each connection opens (0: none). */
+  statementTimeoutMs: number;
+  /** PostgreSQL's lock_timeout, set when each connection opens (0: none). */
+  lockTimeoutMs: number;
+  /** The longest wait for a pool connection, or for a new connection to open. */
+  acquireTimeoutMs: number;
+}
+
+/**
+ * One definition of the database for the app, the migration CLI and the tests. With `limits`, a
+ * statement that runs too long or waits too long on a row lock is cancelled by PostgreSQL itself
+ * (57014, 55P03), and a request that finds no connection in time fails fast: each becomes a 503
+ * (src/http/unavailable.ts), and the connection goes back to the pool for other tenants.
+ */
+export function typeOrmOptions(
+  url: string,
+  schema?: string,
+  limits?: DatabaseLimits,
+): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -20,9 +40,17 @@ export function typeOrmOptions(url: string, schema?: string): DataSourceOptions 
     logging: false,
     ...(schema ? { schema } : {}),
     extra: {
-      max: 10,
+      max: limits?.poolSize ?? 10,
       idleTimeoutMillis: 30_000,
       ...(schema ? { options: `-c search_path=${schema},public` } : {}),
+      // node-postgres sends these as startup parameters of every connection it opens.
+      ...(limits
+        ? {
+            connectionTimeoutMillis: limits.acquireTimeoutMs,
+            ...(limits.statementTimeoutMs ? { statement_timeout: limits.statementTimeoutMs } : {}),
+            ...(limits.lockTimeoutMs ? { lock_timeout: limits.lockTimeoutMs } : {}),
+          }
+        : {}),
     },
   };
 }

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance } from 'fastify';
 
 /** What any JSON body may hold, whatever the dialect: well above any real connector. */
@@ -62,16 +63,27 @@ export function inspectJsonBody(body: unknown, limits = JSON_BODY_LIMITS): JsonB
 
 /**
  * Fastify's own JSON parser (with its protection against prototype poisoning), followed by
- * `inspectJsonBody`. A refused body reaches the dialect's error filter as a 400 or 413.
+ * `inspectJsonBody`. A refused body reaches the dialect's error filter as a 400 or 413. Bytes
+ * that are not UTF-8 are a 400, like their escaped form (an unpaired surrogate), rather than
+ * being stored as U+FFFD. An empty body is no body: a route that takes none (DELETE, authorize)
+ * accepts it, one that needs one says the body is missing.
  */
 export function registerJsonBodyParser(fastify: FastifyInstance, bodyLimit: number): void {
   const parse = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser(
     'application/json',
-    { parseAs: 'string', bodyLimit },
+    { parseAs: 'buffer', bodyLimit },
     (request, raw, done) => {
-      void parse(request, raw as string, (error: Error | null, value?: unknown) => {
+      const bytes = raw as Buffer;
+      if (bytes.length === 0) return done(null, undefined);
+      if (!isUtf8(bytes)) {
+        return done(
+          Object.assign(new Error('body: is not valid UTF-8'), { statusCode: 400 }),
+          undefined,
+        );
+      }
+      void parse(request, bytes.toString('utf8'), (error: Error | null, value?: unknown) => {
         if (error) return done(error, undefined);
         const problem = inspectJsonBody(value);
         if (problem) {

@@ -31,7 +31,7 @@ function loggedHeaders(headers: Record<string, unknown>): Record<string, unknown
 }
 
 /** Requests that say nothing and come often: health checks and metric scrapes. */
-const QUIET_PATHS = new Set(['/health', '/metrics']);
+const QUIET_PATHS = new Set(['/health', '/health/live', '/health/ready', '/metrics']);
 
 /** The request line's route pattern and dialect (see `route-labels.ts`) beside pino-http's fields. */
 function withRoute(req: IncomingMessage, fields: object): object {

@@ -6,6 +6,7 @@ import {
   type FieldProblem,
 } from '../connectors/domain/connector.errors';
 import { RequestValidationError } from './request-validation';
+import { asServiceUnavailable } from './unavailable';
 
 /**
  * Every error a dialect may have to render, classified once so that each dialect's filter is only
@@ -24,9 +25,16 @@ export type Problem =
   | { kind: 'auth'; missing: boolean; message: string }
   | { kind: 'invalid'; message: string; problems: FieldProblem[] }
   | { kind: 'http'; status: number; message: string }
+  /** The database or the gateway cannot serve it now: 503 with `Retry-After` in every dialect. */
+  | { kind: 'unavailable'; status: 503; retryAfterSeconds: number; message: string }
   | { kind: 'internal'; message: string };
 
 const logger = new Logger('Errors');
+
+/** The headers a problem's answer carries in every dialect (`Retry-After` on a 503). */
+export function problemHeaders(problem: Problem): Record<string, string> {
+  return problem.kind === 'unavailable' ? { 'retry-after': String(problem.retryAfterSeconds) } : {};
+}
 
 /** One status per domain error, the same in every dialect (the compiler checks every code). */
 export function domainStatus(code: ConnectorErrorCode): number {
@@ -56,7 +64,20 @@ export function domainStatus(code: ConnectorErrorCode): number {
   }
 }
 
+/** Each exception is classified (and, if unexpected, logged) once, however many ask. */
+const classified = new WeakMap<object, Problem>();
+
 export function classify(exception: unknown): Problem {
+  if (typeof exception !== 'object' || exception === null) return classifyOnce(exception);
+  let problem = classified.get(exception);
+  if (!problem) {
+    problem = classifyOnce(exception);
+    classified.set(exception, problem);
+  }
+  return problem;
+}
+
+function classifyOnce(exception: unknown): Problem {
   if (exception instanceof ConnectorError) {
     return {
       kind: 'domain',
@@ -80,6 +101,16 @@ export function classify(exception: unknown): Problem {
   if (exception instanceof HttpException) {
     return { kind: 'http', status: exception.getStatus(), message: httpMessage(exception) };
   }
+  const unavailable = asServiceUnavailable(exception);
+  if (unavailable) {
+    logUnavailable(`${unavailable.message} (${loggable(exception).message})`);
+    return {
+      kind: 'unavailable',
+      status: 503,
+      retryAfterSeconds: unavailable.retryAfterSeconds,
+      message: unavailable.message,
+    };
+  }
   // Errors Fastify raises before a route runs (malformed JSON, body too large, bad content type)
   // carry a 4xx statusCode; anything else is a real fault.
   const status = (exception as { statusCode?: unknown } | null)?.statusCode;
@@ -88,6 +119,19 @@ export function classify(exception: unknown): Problem {
   }
   logger.error(loggable(exception), 'unhandled error');
   return { kind: 'internal', message: 'internal server error' };
+}
+
+/** During an outage every request fails alike: each cause is logged at most once in 5 s. */
+const unavailableLogged = new Map<string, { at: number; since: number }>();
+function logUnavailable(line: string, now = Date.now()): void {
+  const last = unavailableLogged.get(line);
+  if (last && now - last.at < 5000) {
+    last.since += 1;
+    return;
+  }
+  if (unavailableLogged.size > 100) unavailableLogged.clear();
+  unavailableLogged.set(line, { at: now, since: 0 });
+  logger.warn(last?.since ? `${line}; ${last.since} more like it in the last 5 s` : line);
 }
 
 /**

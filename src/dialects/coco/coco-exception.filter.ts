@@ -4,7 +4,7 @@ import {
   ConnectorNotFoundError,
   type ConnectorErrorCode,
 } from '../../connectors/domain/connector.errors';
-import { classify, type Problem } from '../../http/problem';
+import { classify, problemHeaders, type Problem } from '../../http/problem';
 
 /** Coco's general error body (Elasticsearch's: a version conflict names its `type`). */
 export interface CocoError {
@@ -99,6 +99,7 @@ export function cocoError(
     case 'invalid':
       return reason(400, problem.message);
     case 'http':
+    case 'unavailable':
       return reason(problem.status, problem.message);
     case 'internal':
       return reason(500, problem.message);
@@ -110,6 +111,10 @@ export class CocoExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const { status, body } = cocoError(exception, http.getRequest<FastifyRequest>().method);
-    void http.getResponse<FastifyReply>().status(status).send(body);
+    void http
+      .getResponse<FastifyReply>()
+      .headers(problemHeaders(classify(exception)))
+      .status(status)
+      .send(body);
   }
 }

@@ -1,6 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { classify } from '../../http/problem';
+import { classify, problemHeaders } from '../../http/problem';
 
 /** Cohere's error body: `{"message": "..."}` with Cohere's statuses. */
 export function cohereError(exception: unknown): { status: number; body: { message: string } } {
@@ -13,6 +13,7 @@ export function cohereError(exception: unknown): { status: number; body: { messa
     case 'invalid':
       return { status: 400, body: { message: problem.message } };
     case 'http':
+    case 'unavailable':
       return { status: problem.status, body: { message: problem.message } };
     case 'internal':
       return { status: 500, body: { message: problem.message } };
@@ -23,6 +24,11 @@ export function cohereError(exception: unknown): { status: number; body: { messa
 export class CohereExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const { status, body } = cohereError(exception);
-    void host.switchToHttp().getResponse<FastifyReply>().status(status).send(body);
+    void host
+      .switchToHttp()
+      .getResponse<FastifyReply>()
+      .headers(problemHeaders(classify(exception)))
+      .status(status)
+      .send(body);
   }
 }

@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FieldProblem } from '../../connectors/domain/connector.errors';
-import { classify } from '../../http/problem';
+import { classify, problemHeaders } from '../../http/problem';
 import type { GenericErrorEnvelope } from './dto/generic.responses';
 import { GenericMapper } from './generic.mapper';
 
@@ -49,6 +49,8 @@ export function genericError(exception: unknown): Omit<GenericErrorEnvelope, 're
         details: bodyProblem(problem.status, problem.message),
         message: problem.message,
       };
+    case 'unavailable':
+      return { code: problem.status, details: [], message: problem.message };
     case 'internal':
       return { code: 500, details: [], message: problem.message };
   }
@@ -62,6 +64,10 @@ export class GenericExceptionFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const error = genericError(exception);
     const body: GenericErrorEnvelope = { ...error, requestId: String(request.id) };
-    void http.getResponse<FastifyReply>().status(error.code).send(body);
+    void http
+      .getResponse<FastifyReply>()
+      .headers(problemHeaders(classify(exception)))
+      .status(error.code)
+      .send(body);
   }
 }
