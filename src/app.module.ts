@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule, type Params } from 'nestjs-pino';
+import { AuditModule } from './audit/audit.module';
 import { APP_CONFIG, type RuntimeConfig } from './config/runtime';
 import { CoreModule } from './core.module';
 import { typeOrmOptions } from './database/typeorm-options';
@@ -37,6 +38,7 @@ export class AppModule {
           exports: [APP_CONFIG],
         },
         CoreModule,
+        AuditModule,
         IdempotencyModule,
         HealthModule,
         ThrottlingModule,

@@ -1,5 +1,6 @@
 import { Global, Inject, Injectable, Logger, Module, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { AuditHasher } from './audit/audit-hash';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeysService } from './auth/api-keys.service';
 import { APP_CONFIG, type RuntimeConfig } from './config/runtime';
@@ -79,12 +80,13 @@ class Startup implements OnModuleInit {
     },
     {
       provide: ConnectorsService,
-      inject: [ConnectorRepository, SecretCipher, APP_CONFIG, OAuthGrantRepository],
+      inject: [ConnectorRepository, SecretCipher, APP_CONFIG, OAuthGrantRepository, AuditHasher],
       useFactory: (
         repo: ConnectorRepository,
         cipher: SecretCipher,
         config: RuntimeConfig,
         grants: OAuthGrantRepository,
+        auditHasher: AuditHasher,
       ) =>
         new ConnectorsService(
           repo,
@@ -92,6 +94,7 @@ class Startup implements OnModuleInit {
           undefined,
           { refuses: (url) => !config.outboundAllowPrivate && isForbiddenLiteralUrl(url) },
           new OAuthGrantStatuses(grants),
+          auditHasher,
         ),
     },
     {

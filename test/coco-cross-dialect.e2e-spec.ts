@@ -72,6 +72,9 @@ describe('Coco and Cohere over the same store', () => {
     // Only Coco's fields: nothing of Cohere's (excludes, service_auth, continue_on_failure) shows.
     expect(got.body).toStrictEqual({
       _id: created.id,
+      _version: 1,
+      _seq_no: 0,
+      _primary_term: 1,
       found: true,
       _source: {
         id: created.id,
@@ -152,7 +155,13 @@ describe('Coco and Cohere over the same store', () => {
         enabled: true,
       })
       .expect(200);
-    expect(res.body).toEqual({ _id: 'from-coco', result: 'created' });
+    expect(res.body).toEqual({
+      _id: 'from-coco',
+      result: 'created',
+      _version: 1,
+      _seq_no: 0,
+      _primary_term: 1,
+    });
     const read = (await cohere.get('from-coco').expect(200)).body.connector;
     expect(read).toMatchObject({ id: 'from-coco', name: 'From Coco', active: true });
     await cohere.update('from-coco', { description: 'patched by Cohere' }).expect(200);

@@ -596,7 +596,7 @@ describe('Coco search', () => {
       [
         'an unknown key',
         { highlight: {} },
-        'highlight: is not a supported search key (query, from, size, sort, aggs, aggregations, _source, track_total_hits)',
+        'highlight: is not a supported search key (query, from, size, sort, aggs, aggregations, _source, track_total_hits, version, seq_no_primary_term)',
       ],
       ['a string size', { size: '5' }, 'size: must be a non-negative integer'],
       [

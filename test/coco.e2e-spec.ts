@@ -15,6 +15,9 @@ type Body = Record<string, unknown>;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** The seed document's examples, verbatim. */
+/** Elasticsearch's version fields of a connector at `version` (issue 11: `_seq_no` = version - 1). */
+const V = (version: number) => ({ _version: version, _seq_no: version - 1, _primary_term: 1 });
+
 const SEED = {
   create: {
     name: 'My GitHub Connector',
@@ -26,9 +29,10 @@ const SEED = {
     processor: { enabled: true },
     enabled: true,
   },
-  createResponse: { _id: 'd07abc123def456ghi', result: 'created' },
+  createResponse: { _id: 'd07abc123def456ghi', result: 'created', ...V(1) },
   view: {
     _id: 'd07abc123def456ghi',
+    ...V(1),
     _source: {
       id: 'd07abc123def456ghi',
       created: '2025-01-15T10:00:00+08:00',
@@ -49,8 +53,8 @@ const SEED = {
     description: 'Updated connector for GitHub repositories',
     enabled: true,
   },
-  updateResponse: { _id: 'd07abc123def456ghi', result: 'updated' },
-  deleteResponse: { _id: 'd07abc123def456ghi', result: 'deleted' },
+  updateResponse: { _id: 'd07abc123def456ghi', result: 'updated', ...V(2) },
+  deleteResponse: { _id: 'd07abc123def456ghi', result: 'deleted', ...V(3) },
   search: {
     took: 3,
     hits: {
@@ -165,7 +169,13 @@ describe('Coco Server dialect', () => {
 
       // create
       const created = await o.post(body).expect(200);
-      expect(Object.keys(created.body).sort()).toEqual(['_id', 'result']);
+      expect(Object.keys(created.body).sort()).toEqual([
+        '_id',
+        '_primary_term',
+        '_seq_no',
+        '_version',
+        'result',
+      ]);
       expect(created.body._id).toMatch(/^[0-9a-v]{20}$/);
       const id = created.body._id as string;
       const ids = { d07abc123def456ghi: id };
@@ -187,12 +197,12 @@ describe('Coco Server dialect', () => {
       // update (merges: what the update leaves out stays)
       const updatedRes = await o.put(id, SEED.update).expect(200);
       expect(updatedRes.body).toEqual(
-        SEED.updateResponse.result === 'updated' ? { _id: id, result: 'updated' } : {},
+        SEED.updateResponse.result === 'updated' ? { _id: id, result: 'updated', ...V(2) } : {},
       );
       const afterUpdate = (await o.get(id).expect(200)).body;
       expectLike(
         afterUpdate,
-        { ...SEED.view, _source: { ...SEED.view._source, ...SEED.update } },
+        { ...SEED.view, ...V(2), _source: { ...SEED.view._source, ...SEED.update } },
         ids,
       );
       expect(afterUpdate._source.created).toBe(viewed.body._source.created);
@@ -218,7 +228,7 @@ describe('Coco Server dialect', () => {
 
       // delete
       const deleted = await o.del(id).expect(200);
-      expect(deleted.body).toEqual({ _id: id, result: 'deleted' });
+      expect(deleted.body).toEqual({ _id: id, result: 'deleted', ...V(3) });
       expectLike(deleted.body, SEED.deleteResponse, ids);
       expect((await o.get(id).expect(404)).body).toEqual({ _id: id, found: false });
 
@@ -252,6 +262,7 @@ describe('Coco Server dialect', () => {
         expect(res.body).toEqual({
           _id: expect.stringMatching(/^[0-9a-v]{20}$/),
           result: 'created',
+          ...V(1),
         });
         expect((await o.get(res.body._id).expect(200)).body._source.name).toBe(`via ${path}`);
       }
@@ -268,6 +279,7 @@ describe('Coco Server dialect', () => {
       expect((await o.post({ id: 'my-connector', name: 'Mine' }).expect(200)).body).toEqual({
         _id: 'my-connector',
         result: 'created',
+        ...V(1),
       });
       expect((await o.post({ id: 'my-connector', name: 'Again' }).expect(409)).body).toEqual({
         status: 409,
@@ -300,7 +312,7 @@ describe('Coco Server dialect', () => {
       expect(source.builtin).toBe(false);
       expect(Date.parse(source.created)).toBeGreaterThanOrEqual(before - 1000);
       expect(source.updated).toBe(source.created);
-      expect((await o.del(id).expect(200)).body).toEqual({ _id: id, result: 'deleted' });
+      expect((await o.del(id).expect(200)).body).toEqual({ _id: id, result: 'deleted', ...V(2) });
     });
 
     it('stores every Coco field and shows them back', async () => {
@@ -321,6 +333,7 @@ describe('Coco Server dialect', () => {
       });
       expect((await o.get(id).expect(200)).body).toEqual({
         _id: id,
+        ...V(1),
         found: true,
         _source: {
           id,
@@ -495,6 +508,7 @@ describe('Coco Server dialect', () => {
       const res = await o.get('github').expect(200);
       expect(res.body).toEqual({
         _id: 'github',
+        ...V(1),
         found: true,
         _source: {
           id: 'github',
@@ -762,6 +776,7 @@ describe('Coco Server dialect', () => {
       ).toEqual({
         _id: 'github',
         result: 'updated',
+        ...V(2),
       });
       await o.put('notion', { name: 'Notion', builtin: false }, '?replace=true').expect(200);
       expect((await o.get('github').expect(200)).body._source).toMatchObject({
@@ -778,7 +793,7 @@ describe('Coco Server dialect', () => {
     it('deletes, then answers 404 {"_id","result":"not_found"}', async () => {
       const o = await org();
       const id = await o.create({ name: 'x' });
-      expect((await o.del(id).expect(200)).body).toEqual({ _id: id, result: 'deleted' });
+      expect((await o.del(id).expect(200)).body).toEqual({ _id: id, result: 'deleted', ...V(2) });
       expect((await o.del(id).expect(404)).body).toEqual({ _id: id, result: 'not_found' });
     });
 

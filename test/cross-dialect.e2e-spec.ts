@@ -428,7 +428,13 @@ describe('one store, three dialects', () => {
 
     it('through Coco', async () => {
       const id = await make();
-      expect((await coco.delete(id).expect(200)).body).toEqual({ _id: id, result: 'deleted' });
+      expect((await coco.delete(id).expect(200)).body).toEqual({
+        _id: id,
+        result: 'deleted',
+        _version: 2,
+        _seq_no: 1,
+        _primary_term: 1,
+      });
       await expectGoneEverywhere(id);
     });
 

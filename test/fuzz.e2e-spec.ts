@@ -39,6 +39,8 @@ const ROUTES: Array<[string, string]> = [
   ['PUT', '/generic/v1/connectors/:id'],
   ['DELETE', '/generic/v1/connectors/:id'],
   ['PUT', '/v1/connectors/:id'],
+  ['GET', '/generic/v1/connectors/:id/history'],
+  ['GET', '/generic/v1/audit'],
   ['GET', '/generic/v1/connector-types'],
   ['GET', '/generic/v1/connector-types/:id'],
   ...['/connector', '/coco/connector'].flatMap((base): Array<[string, string]> => [

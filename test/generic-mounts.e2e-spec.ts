@@ -196,6 +196,8 @@ describe('generic dialect mounts', () => {
           '/generic/v1/connectors/{id}/search',
           '/generic/v1/connectors/{id}/oauth/authorize',
           '/generic/v1/connectors/{id}/oauth',
+          '/generic/v1/connectors/{id}/history',
+          '/generic/v1/audit',
           '/v1/connectors/{id}',
           '/generic/v1/connector-types',
           '/generic/v1/connector-types/{type}',
@@ -283,6 +285,7 @@ describe('generic dialect mounts', () => {
         'type',
         'updatedAt',
         'updatedBy',
+        'version',
       ]);
       expect(props('CreateGenericConnectorDto')).toEqual([
         'data',
@@ -296,7 +299,12 @@ describe('generic dialect mounts', () => {
         'name',
         'type',
       ]);
-      expect(props('UpdateGenericConnectorDto')).toEqual(['data', 'description', 'name']);
+      expect(props('UpdateGenericConnectorDto')).toEqual([
+        'data',
+        'description',
+        'name',
+        'version',
+      ]);
       expect(schemas.UpdateGenericConnectorDto.required ?? []).toEqual([]);
 
       const cohere = (await request(t.server).get('/docs/cohere.json').expect(200)).body;

@@ -25,6 +25,7 @@ const CONNECTOR_FIELDS = [
   'type',
   'updatedAt',
   'updatedBy',
+  'version',
 ];
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -484,16 +485,17 @@ describe('generic dialect', () => {
       expect(row.description).toBeNull();
     });
 
-    it('accepts the empty body of the seed example and changes nothing but updatedAt', async () => {
+    it('accepts the empty body of the seed example and changes nothing but updatedAt and version', async () => {
       const { org, created } = await setup();
       const res = record(
         await request(t.server).put(`/v1/connectors/${created.id}`).set(bearer(org)).send({}),
       );
       expect(res.status).toBe(200);
-      const { updatedAt, ...rest } = res.body.data;
-      const { updatedAt: was, ...before } = created;
+      const { updatedAt, version, ...rest } = res.body.data;
+      const { updatedAt: was, version: wasVersion, ...before } = created;
       expect(rest).toStrictEqual(before);
       expect(Date.parse(updatedAt)).toBeGreaterThan(Date.parse(was));
+      expect(version).toBe(wasVersion + 1);
     });
 
     it('answers 400 with one details entry per invalid field, on both mounts', async () => {
@@ -815,6 +817,7 @@ describe('generic dialect', () => {
         createdBy: org.keyId,
         updatedAt: cohere.updated_at,
         updatedBy: org.keyId,
+        version: 1,
         maskedData: {},
         // The calling key's OAuth grant: none.
         authStatus: null,

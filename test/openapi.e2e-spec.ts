@@ -189,16 +189,19 @@ describe('OpenAPI documents', () => {
       'get /v1/connectors': { ok: 'CohereListConnectorsResponse', errors: [400, 401, 429] },
       'post /v1/connectors': {
         ok: 'CohereConnectorResponse',
-        errors: [400, 401, 413, 415, 429],
+        errors: [400, 401, 412, 413, 415, 429],
         body: 'CreateConnectorDto',
       },
       'get /v1/connectors/{id}': { ok: 'CohereConnectorResponse', errors: [401, 404, 429] },
       'patch /v1/connectors/{id}': {
         ok: 'CohereConnectorResponse',
-        errors: [400, 401, 404, 413, 415, 429],
+        errors: [400, 401, 404, 412, 413, 415, 429],
         body: 'UpdateConnectorDto',
       },
-      'delete /v1/connectors/{id}': { ok: 'CohereDeleteResponse', errors: [401, 403, 404, 429] },
+      'delete /v1/connectors/{id}': {
+        ok: 'CohereDeleteResponse',
+        errors: [401, 403, 404, 412, 429],
+      },
       'post /v1/connectors/{id}/oauth/authorize': {
         ok: 'CohereOAuthAuthorizeResponse',
         errors: [400, 401, 404, 429],
@@ -456,7 +459,7 @@ describe('OpenAPI documents', () => {
       {
         'post /connector': {
           ok: 'CocoCreatedResponse',
-          errors: [400, 401, 409, 413, 429],
+          errors: [400, 401, 409, 412, 413, 429],
           body: 'CreateCocoConnectorDto',
         },
         'get /connector/_search': { ok: 'CocoSearchResponse', errors: [400, 401, 429] },
@@ -469,13 +472,13 @@ describe('OpenAPI documents', () => {
         'put /connector/{id}': {
           ok: 'CocoResultResponse',
           notFound: 'CocoResultResponse',
-          errors: [400, 401, 413, 429],
+          errors: [400, 401, 409, 412, 413, 429],
           body: 'UpdateCocoConnectorDto',
         },
         'delete /connector/{id}': {
           ok: 'CocoResultResponse',
           notFound: 'CocoResultResponse',
-          errors: [401, 403, 429],
+          errors: [401, 403, 409, 412, 429],
         },
       };
     const both = Object.entries(COCO).flatMap(([key, spec]) => {
@@ -528,7 +531,14 @@ describe('OpenAPI documents', () => {
 
     it("describes the get body {_id, _source, found} with Coco's connector fields", () => {
       expect(shape(coco, 'CocoGetResponse')).toEqual({
-        types: { _id: 'string', _source: 'CocoConnector', found: 'boolean' },
+        types: {
+          _id: 'string',
+          _version: 'number',
+          _seq_no: 'number',
+          _primary_term: 'number',
+          _source: 'CocoConnector',
+          found: 'boolean',
+        },
         required: ['_id', 'found'],
       });
       // Coco's field table (seed 004), plus the id and timestamps every stored object has.
@@ -599,6 +609,9 @@ describe('OpenAPI documents', () => {
           _index: 'string',
           _type: 'string',
           _id: 'string',
+          _version: 'number',
+          _seq_no: 'number',
+          _primary_term: 'number',
           _score: 'number',
           _source: 'CocoConnector',
         },
@@ -620,11 +633,23 @@ describe('OpenAPI documents', () => {
 
     it('describes the create, result and error bodies', () => {
       expect(shape(coco, 'CocoCreatedResponse')).toEqual({
-        types: { _id: 'string', result: 'string' },
-        required: ['_id', 'result'],
+        types: {
+          _id: 'string',
+          result: 'string',
+          _version: 'number',
+          _seq_no: 'number',
+          _primary_term: 'number',
+        },
+        required: ['_id', '_primary_term', '_seq_no', '_version', 'result'],
       });
       expect(shape(coco, 'CocoResultResponse')).toEqual({
-        types: { _id: 'string', result: 'string' },
+        types: {
+          _id: 'string',
+          result: 'string',
+          _version: 'number',
+          _seq_no: 'number',
+          _primary_term: 'number',
+        },
         required: ['_id', 'result'],
       });
       expect(coco.components.schemas.CocoResultResponse.properties!.result.enum).toEqual([

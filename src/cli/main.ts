@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { createRequire } from 'node:module';
 import { APIKEY_USAGE, runApikey } from './apikey';
+import { AUDIT_USAGE, runAudit } from './audit';
 import { HelpRequested, UsageError } from './context';
 import { MIGRATE_USAGE, runMigrate } from './migrate';
 
@@ -20,6 +21,10 @@ const secrets = optionalCommand('./secrets', 'runSecrets');
 const COMMANDS: Record<string, Command> = {
   apikey: { summary: 'make, list and revoke API keys', run: runApikey },
   migrate: { summary: 'run, revert or show the database migrations', run: runMigrate },
+  audit: {
+    summary: "an organization's audit trail as JSON lines; check a secret's fingerprint",
+    run: (argv) => runAudit(argv),
+  },
   ...(secrets
     ? {
         secrets: {
@@ -62,6 +67,7 @@ async function main(argv: string[]): Promise<void> {
     const topic = name === 'help' ? rest[0] : undefined;
     if (topic === 'apikey') throw new HelpRequested(APIKEY_USAGE);
     if (topic === 'migrate') throw new HelpRequested(MIGRATE_USAGE);
+    if (topic === 'audit') throw new HelpRequested(AUDIT_USAGE);
     if (topic && COMMANDS[topic]) return COMMANDS[topic].run(['--help']);
     throw new HelpRequested(USAGE);
   }

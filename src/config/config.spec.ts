@@ -141,6 +141,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
+  it('keeps audit entries 365 days unless AUDIT_RETENTION_DAYS says otherwise', () => {
+    expect(loadConfig({}).auditRetentionDays).toBe(365);
+    expect(loadConfig({ AUDIT_RETENTION_DAYS: '30' }).auditRetentionDays).toBe(30);
+    expect(() => loadConfig({ AUDIT_RETENTION_DAYS: '0' })).toThrow(/AUDIT_RETENTION_DAYS/);
+    expect(() => loadConfig({ AUDIT_RETENTION_DAYS: 'forever' })).toThrow(
+      /AUDIT_RETENTION_DAYS must be an integer/,
+    );
+  });
   it('gives an OAuth token request 10 s unless OAUTH_TOKEN_TIMEOUT_MS says otherwise', () => {
     expect(loadConfig({}).oauthTokenTimeoutMs).toBe(10_000);
     expect(loadConfig({ OAUTH_TOKEN_TIMEOUT_MS: '1500' }).oauthTokenTimeoutMs).toBe(1500);

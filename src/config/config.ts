@@ -148,6 +148,12 @@ class Environment {
   GATEWAY_OUTBOUND_MAX_BYTES?: number;
 
   @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(36_500)
+  AUDIT_RETENTION_DAYS?: number;
+
+  @IsOptional()
   @IsIn(['json', 'pretty'], { message: 'LOG_FORMAT must be json or pretty' })
   LOG_FORMAT?: string;
 
@@ -209,6 +215,8 @@ export interface AppConfig {
   outboundTimeoutMs: number;
   /** Largest answer body an outbound call reads. */
   outboundMaxBytes: number;
+  /** Audit entries older than this many days are purged in the background. */
+  auditRetentionDays: number;
   /** `json` (always in production) or `pretty` (pino-pretty, for development). */
   logFormat: 'json' | 'pretty';
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
@@ -232,6 +240,7 @@ const NUMERIC = [
   'RATE_LIMIT_PER_MINUTE',
   'GATEWAY_OUTBOUND_TIMEOUT_MS',
   'GATEWAY_OUTBOUND_MAX_BYTES',
+  'AUDIT_RETENTION_DAYS',
   'OAUTH_TOKEN_TIMEOUT_MS',
   'DATABASE_POOL_SIZE',
   'DATABASE_STATEMENT_TIMEOUT_MS',
@@ -305,6 +314,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       parsed.GATEWAY_OUTBOUND_ALLOW_PRIVATE === '1',
     outboundTimeoutMs: parsed.GATEWAY_OUTBOUND_TIMEOUT_MS ?? 30_000,
     outboundMaxBytes: parsed.GATEWAY_OUTBOUND_MAX_BYTES ?? 10 * 1024 * 1024,
+    auditRetentionDays: parsed.AUDIT_RETENTION_DAYS ?? 365,
     logFormat: parsed.LOG_FORMAT === 'pretty' ? 'pretty' : 'json',
     metricsToken: parsed.METRICS_TOKEN ?? null,
     oauthTokenTimeoutMs: parsed.OAUTH_TOKEN_TIMEOUT_MS ?? 10_000,

@@ -57,10 +57,15 @@ class InMemoryRepository extends ConnectorRepository {
     // Search is SQL through and through: it is tested against PostgreSQL (test/coco-search).
     return Promise.reject(new Error('the in-memory repository does not search'));
   }
-  delete(org: string, id: string): Promise<DeleteOutcome> {
+  delete(
+    org: string,
+    id: string,
+    options: { check?: (current: Connector) => void } = {},
+  ): Promise<DeleteOutcome> {
     const c = this.rows.get(this.key(org, id));
     if (!c) return Promise.resolve('not_found');
     if (c.builtin) return Promise.resolve('builtin');
+    options.check?.(c);
     this.rows.delete(this.key(org, id));
     return Promise.resolve('deleted');
   }

@@ -1,3 +1,6 @@
+import type { AuditAction, AuditEntry } from '../audit/audit';
+import type { AuditHasher } from '../audit/audit-hash';
+import { diffConnectors, type SecretField } from '../audit/connector-diff';
 import type { Sealed } from '../secrets/cipher';
 import { SecretCipher } from '../secrets/cipher';
 import { deepMerge, type JsonObject } from '../secrets/json';
@@ -34,6 +37,7 @@ import type {
   Page,
   PageOf,
   ServiceAuthInput,
+  WriteCondition,
 } from './domain/connector.input';
 import { ConnectorRepository } from './domain/connector.repository';
 import { checkSearch, type ConnectorSearch, type SearchResult } from './domain/connector.search';
@@ -44,6 +48,7 @@ import {
   generateConnectorId,
   isValidConnectorId,
 } from './domain/connector.rules';
+import { checkConditions } from './domain/connector.revision';
 import { toView } from './domain/connector.view';
 
 /** The clear secrets of one connector, for the features that must use them. */
@@ -77,6 +82,8 @@ export class ConnectorsService {
     private readonly now: () => Date = () => new Date(),
     private readonly urlPolicy: OutboundUrlPolicy = ALLOW_EVERY_URL,
     private readonly authStatuses: AuthStatusSource = NO_GRANTS,
+    /** Fingerprints secrets in the audit trail; without it (tools that never write) no audit. */
+    private readonly auditHasher?: AuditHasher,
   ) {}
 
   async list(actor: Actor, page: Page): Promise<PageOf<ConnectorView>> {
@@ -104,15 +111,27 @@ export class ConnectorsService {
     return this.view(actor, await this.find(actor, id));
   }
 
-  async create(actor: Actor, input: NewConnector): Promise<ConnectorView> {
+  async create(
+    actor: Actor,
+    input: NewConnector,
+    conditions: readonly WriteCondition[] = [],
+  ): Promise<ConnectorView> {
     checkNewConnector(input);
     this.checkOutboundUrls(input.url, input.oauth?.tokenUrl);
     // A generated id can collide (36^6 suffixes per name): try a few before giving up.
     for (let attempt = 0; ; attempt++) {
       const id = input.id ?? generateConnectorId(input.name);
       try {
-        return toView(await this.repo.insert(this.build(actor, id, input)));
+        const connector = this.build(actor, id, input);
+        return toView(
+          await this.repo.insert(connector, this.auditEntry(actor, 'create', null, connector)),
+        );
       } catch (error) {
+        // If-None-Match: * on a chosen id: the taken id fails the precondition.
+        if (error instanceof ConnectorAlreadyExistsError && input.id !== undefined) {
+          const absent = conditions.some((c) => c.kind === 'absent');
+          if (absent) checkConditions({ ...connectorKey(actor, id), version: 0 }, conditions);
+        }
         if (
           !(error instanceof ConnectorAlreadyExistsError) ||
           input.id !== undefined ||
@@ -124,23 +143,47 @@ export class ConnectorsService {
     }
   }
 
-  async update(actor: Actor, id: string, changes: ConnectorChanges): Promise<ConnectorView> {
+  /** `conditions` are checked under the row lock, with the write (If-Match, versions). */
+  async update(
+    actor: Actor,
+    id: string,
+    changes: ConnectorChanges,
+    conditions: readonly WriteCondition[] = [],
+  ): Promise<ConnectorView> {
     if (!isValidConnectorId(id)) throw new ConnectorNotFoundError(id);
     checkChanges(changes);
     this.checkOutboundUrls(changes.url, changes.oauth?.tokenUrl);
-    const updated = await this.repo.update(actor.organizationId, id, (current) =>
-      this.apply(current, changes, actor),
+    const updated = await this.repo.update(
+      actor.organizationId,
+      id,
+      (current) => {
+        checkConditions(current, conditions);
+        return this.apply(current, changes, actor);
+      },
+      (before, after) => this.auditEntry(actor, 'update', before, after),
     );
     if (!updated) throw new ConnectorNotFoundError(id);
     return this.view(actor, updated);
   }
 
-  async delete(actor: Actor, id: string): Promise<void> {
+  async delete(
+    actor: Actor,
+    id: string,
+    conditions: readonly WriteCondition[] = [],
+  ): Promise<ConnectorView> {
     if (!isValidConnectorId(id)) throw new ConnectorNotFoundError(id);
-    const outcome = await this.repo.delete(actor.organizationId, id);
+    let deleted = null as Connector | null;
+    const outcome = await this.repo.delete(actor.organizationId, id, {
+      check: (current) => {
+        checkConditions(current, conditions);
+        deleted = current;
+      },
+      audit: (before) => this.auditEntry(actor, 'delete', before, null),
+    });
     switch (outcome) {
       case 'deleted':
-        return;
+        if (!deleted) throw new ConnectorNotFoundError(id);
+        return toView(deleted);
       case 'not_found':
         throw new ConnectorNotFoundError(id);
       case 'builtin':
@@ -173,6 +216,39 @@ export class ConnectorsService {
       config: c.config ? openTree(c.config, this.cipher, `${ctx}#config`) : null,
       oauthClientSecret: open(c.oauth?.clientSecret, 'oauth'),
       serviceAuthToken: open(c.serviceAuth?.token, 'service_auth'),
+    };
+  }
+
+  /**
+   * The audit entry of a change made by `actor` (null when this service audits nothing). Secrets
+   * appear only as fingerprints of their new clear values, opened here for that alone.
+   */
+  auditEntry(
+    actor: Actor,
+    action: AuditAction,
+    before: Connector | null,
+    after: Connector | null,
+  ): AuditEntry | undefined {
+    const hasher = this.auditHasher;
+    if (!hasher) return undefined;
+    const subject = (after ?? before) as Connector;
+    const ctx = sealContext(subject.organizationId, subject.id);
+    const fingerprint = (sealed: string, field: SecretField) => {
+      const clear = this.cipher.open(sealed as Sealed, `${ctx}#${field}`);
+      return hasher.fingerprint(field === 'config' ? configSecretText(clear) : clear);
+    };
+    return {
+      occurredAt: this.now(),
+      organizationId: subject.organizationId,
+      apiKeyId: actor.apiKeyId,
+      dialect: actor.dialect ?? null,
+      method: actor.method ?? null,
+      route: actor.route ?? null,
+      requestId: actor.requestId ?? null,
+      action,
+      connectorId: subject.id,
+      version: after ? after.version : null,
+      changes: diffConnectors(before, after, fingerprint),
     };
   }
 
@@ -212,6 +288,7 @@ export class ConnectorsService {
       updatedBy: actor.apiKeyId,
       config: input.config ? this.sealConfig(input.config, null, ctx, input.type) : null,
       builtin: false,
+      version: 1,
       excludes: input.excludes ?? null,
       continueOnFailure: input.continueOnFailure ?? false,
       oauth: input.oauth ? this.sealOAuth(input.oauth, null, ctx) : null,
@@ -467,6 +544,23 @@ function originOf(url: string | null | undefined): string | null {
   } catch {
     return url;
   }
+}
+
+/**
+ * A configuration secret is sealed as JSON text: a string secret is fingerprinted as the string
+ * itself (what an operator holds), any other value as its JSON.
+ */
+function configSecretText(sealedJson: string): string {
+  try {
+    const value: unknown = JSON.parse(sealedJson);
+    return typeof value === 'string' ? value : sealedJson;
+  } catch {
+    return sealedJson;
+  }
+}
+
+function connectorKey(actor: Actor, id: string) {
+  return { organizationId: actor.organizationId, id, createdAt: new Date(0) };
 }
 
 /** What a sealed value is bound to (authenticated, not encrypted): its organization and connector. */

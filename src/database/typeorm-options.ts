@@ -1,9 +1,10 @@
 import type { DataSourceOptions } from 'typeorm';
 import { ApiKeyEntity, OrganizationEntity } from '../auth/auth.entities';
+import { AuditEventEntity } from '../audit/persistence/audit.entity';
 import { ConnectorEntity } from '../connectors/persistence/connector.entity';
 import { MIGRATIONS } from './migrations';
 
-export const ENTITIES = [OrganizationEntity, ApiKeyEntity, ConnectorEntity];
+export const ENTITIES = [OrganizationEntity, ApiKeyEntity, ConnectorEntity, AuditEventEntity];
 
 /** The pool and the limits put on every session of the gateway. */
 export interface DatabaseLimits {

@@ -55,6 +55,12 @@ export function domainStatus(code: ConnectorErrorCode): number {
     // The connector's server failed the call (a gateway between the client and it).
     case 'CONNECTOR.UPSTREAM_FAILED':
       return 502;
+    // If-Match / If-None-Match did not hold (RFC 9110).
+    case 'CONNECTOR.PRECONDITION_FAILED':
+      return 412;
+    // The version the client wrote against is no longer the current one.
+    case 'CONNECTOR.VERSION_CONFLICT':
+      return 409;
   }
 }
 

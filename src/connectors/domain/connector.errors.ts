@@ -9,7 +9,9 @@ export type ConnectorErrorCode =
   | 'CONNECTOR.BUILTIN_NOT_DELETABLE'
   | 'CONNECTOR.OAUTH_NOT_CONFIGURED'
   | 'CONNECTOR.NOT_AUTHORIZED'
-  | 'CONNECTOR.UPSTREAM_FAILED';
+  | 'CONNECTOR.UPSTREAM_FAILED'
+  | 'CONNECTOR.PRECONDITION_FAILED'
+  | 'CONNECTOR.VERSION_CONFLICT';
 
 export interface FieldProblem {
   field: string;
@@ -95,5 +97,28 @@ export class ConnectorCallFailedError extends ConnectorError {
     readonly upstreamStatus: number | null = null,
   ) {
     super(message);
+  }
+}
+
+/** A `revision` or `absent` condition (HTTP If-Match / If-None-Match) did not hold. */
+export class ConnectorPreconditionFailedError extends ConnectorError {
+  readonly code = 'CONNECTOR.PRECONDITION_FAILED' as const;
+  constructor(
+    readonly connectorId: string,
+    message = `precondition failed: connector '${connectorId}' has changed since it was read (If-Match)`,
+  ) {
+    super(message);
+  }
+}
+
+/** A `version` condition did not hold: the connector is at `current`, not at `expected`. */
+export class ConnectorVersionConflictError extends ConnectorError {
+  readonly code = 'CONNECTOR.VERSION_CONFLICT' as const;
+  constructor(
+    readonly connectorId: string,
+    readonly expected: number,
+    readonly current: number,
+  ) {
+    super(`version conflict: connector '${connectorId}' is at version ${current}, not ${expected}`);
   }
 }

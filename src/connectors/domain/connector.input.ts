@@ -73,7 +73,23 @@ export interface Actor {
   organizationId: string;
   /** The API key acting; recorded as createdBy / updatedBy. */
   apiKeyId: string;
+  /** Where the request came in (dialect name, method, route pattern, request id): for the audit. */
+  dialect?: string;
+  method?: string;
+  route?: string;
+  requestId?: string;
 }
+
+/**
+ * A condition a write must meet, checked atomically with it (under the row lock):
+ * - `revision`: the connector's current revision is one of these (`*`: it exists at all);
+ * - `version`: the connector is at exactly this version;
+ * - `absent`: a create with a chosen id only if no connector has that id.
+ */
+export type WriteCondition =
+  | { kind: 'revision'; revisions: string[] | '*' }
+  | { kind: 'version'; version: number }
+  | { kind: 'absent' };
 
 export interface Page {
   limit: number;

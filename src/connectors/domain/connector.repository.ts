@@ -1,3 +1,4 @@
+import type { AuditEntry } from '../../audit/audit';
 import type { Connector } from './connector';
 import type { Page, PageOf } from './connector.input';
 import type { ConnectorSearch, SearchResult } from './connector.search';
@@ -20,8 +21,11 @@ export abstract class ConnectorRepository {
    */
   abstract search(organizationId: string, spec: ConnectorSearch): Promise<SearchResult<Connector>>;
 
-  /** Throws ConnectorAlreadyExistsError when the id is taken in the organization. */
-  abstract insert(connector: Connector): Promise<Connector>;
+  /**
+   * Throws ConnectorAlreadyExistsError when the id is taken in the organization. `audit` is
+   * written in the same transaction.
+   */
+  abstract insert(connector: Connector, audit?: AuditEntry): Promise<Connector>;
 
   /** Inserts the connectors whose ids are free; returns how many were inserted. */
   abstract insertMissing(connectors: Connector[]): Promise<number>;
@@ -29,6 +33,9 @@ export abstract class ConnectorRepository {
   /**
    * Reads the connector under a row lock, lets `change` compute the next version and writes it, in
    * one transaction: concurrent merges cannot lose each other's fields. Null when it does not exist.
+   * The written connector's `version` is one more than the current one, whatever `change` returns;
+   * `change` may throw (a failed condition), which writes nothing. `audit` is written in the same
+   * transaction.
    * When the change invalidates the connector's OAuth grants (`oauthGrantsInvalidated`), they are
    * deleted in the same transaction.
    */
@@ -36,8 +43,19 @@ export abstract class ConnectorRepository {
     organizationId: string,
     id: string,
     change: (current: Connector) => Connector,
+    audit?: (before: Connector, after: Connector) => AuditEntry | undefined,
   ): Promise<Connector | null>;
 
-  /** Deletes unless built-in. */
-  abstract delete(organizationId: string, id: string): Promise<DeleteOutcome>;
+  /**
+   * Deletes unless built-in, in one transaction under the row lock: `check` sees the current
+   * connector first (and may throw: nothing is deleted), `audit` is written with the delete.
+   */
+  abstract delete(
+    organizationId: string,
+    id: string,
+    options?: {
+      check?: (current: Connector) => void;
+      audit?: (before: Connector) => AuditEntry | undefined;
+    },
+  ): Promise<DeleteOutcome>;
 }

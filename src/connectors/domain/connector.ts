@@ -48,6 +48,8 @@ export interface ConnectorShape<S, T> {
   config: T | null;
   /** True for the catalog connectors every organization has; they cannot be deleted. */
   builtin: boolean;
+  /** 1 at creation, one more with every write of the connector (conditional writes, ETags). */
+  version: number;
   // Cohere
   excludes: string[] | null;
   continueOnFailure: boolean;

@@ -54,6 +54,10 @@ export class ConnectorEntity {
   @Column({ type: 'boolean', default: false })
   builtin!: boolean;
 
+  /** 1 at creation, one more with every write (ETags, If-Match, Coco `_version`). */
+  @Column({ type: 'integer', default: 1 })
+  version!: number;
+
   @Column({ type: 'text', array: true, nullable: true })
   excludes!: string[] | null;
 

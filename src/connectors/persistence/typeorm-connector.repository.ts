@@ -1,4 +1,6 @@
 import { DataSource, QueryFailedError, type Repository } from 'typeorm';
+import type { AuditEntry } from '../../audit/audit';
+import { auditEntryStatement } from '../../audit/persistence/typeorm-audit-trail';
 import type { Connector } from '../domain/connector';
 import { ConnectorAlreadyExistsError } from '../domain/connector.errors';
 import type { Page, PageOf } from '../domain/connector.input';
@@ -69,6 +71,7 @@ const WRITE_COLUMNS = [
   ['processor', 'processor'],
   ['type', 'type'],
   ['provider', 'provider'],
+  ['version', 'version'],
 ] as const satisfies ReadonlyArray<readonly [string, keyof ConnectorEntity]>;
 
 const JSONB_COLUMNS: ReadonlySet<string> = new Set(['config', 'oauth', 'assets', 'processor']);
@@ -120,8 +123,20 @@ export const CONNECTOR_SQL = {
   ).join(', ')} WHERE organization_id = $1 AND id = $2`,
   /** `$1` organization, `$2` id: deletes unless built-in. */
   delete: `DELETE FROM connectors WHERE organization_id = $1 AND id = $2 AND NOT builtin`,
+  /** `$1` organization, `$2` id, `$3` the version read under the row lock. */
+  deleteVersion: `DELETE FROM connectors WHERE organization_id = $1 AND id = $2 AND version = $3`,
   exists: `SELECT 1 FROM connectors WHERE organization_id = $1 AND id = $2`,
 };
+
+/** The insert behind an audit entry's statement (`entry` values first), made once. */
+let insertWithAuditText: string | undefined;
+function insertWithAudit(entryText: string, entryValues: number): string {
+  insertWithAuditText ??= `WITH audit AS (${entryText}) ${CONNECTOR_SQL.insert.replace(
+    /\$(\d+)/g,
+    (_, n: string) => `$${Number(n) + entryValues}`,
+  )}`;
+  return insertWithAuditText;
+}
 
 /** A row's values in the order of `columns`; JSON columns as JSON text. */
 function writeValues(
@@ -183,9 +198,18 @@ export class TypeOrmConnectorRepository extends ConnectorRepository {
     return { items, total };
   }
 
-  async insert(connector: Connector): Promise<Connector> {
+  async insert(connector: Connector, audit?: AuditEntry): Promise<Connector> {
     try {
-      await this.pool.query(CONNECTOR_SQL.insert, writeValues(connector));
+      if (audit) {
+        // The entry and the row in one statement: both are written, or neither.
+        const entry = auditEntryStatement(audit);
+        await this.pool.query(insertWithAudit(entry.text, entry.values.length), [
+          ...entry.values,
+          ...writeValues(connector),
+        ]);
+      } else {
+        await this.pool.query(CONNECTOR_SQL.insert, writeValues(connector));
+      }
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConnectorAlreadyExistsError(connector.id);
       throw error;
@@ -208,36 +232,91 @@ export class TypeOrmConnectorRepository extends ConnectorRepository {
     organizationId: string,
     id: string,
     change: (current: Connector) => Connector,
+    audit?: (before: Connector, after: Connector) => AuditEntry | undefined,
   ): Promise<Connector | null> {
+    return this.inTransaction(async (client) => {
+      const { rows } = await client.query<ConnectorEntity>(CONNECTOR_SQL.lockById, [
+        organizationId,
+        id,
+      ]);
+      if (!rows[0]) return null;
+      const current = Mapper.toDomain(rows[0]);
+      // Every write of the row is a new version, whatever `change` made of it.
+      const next = { ...change(current), version: current.version + 1 };
+      // The entry first: a write failing after it takes it back with the transaction.
+      const entry = audit?.(current, next);
+      if (entry) {
+        const statement = auditEntryStatement(entry);
+        await client.query(statement.text, statement.values);
+      }
+      await client.query(CONNECTOR_SQL.update, [
+        organizationId,
+        id,
+        ...writeValues(next, UPDATE_COLUMNS),
+      ]);
+      // New OAuth client settings make every grant of the connector worthless: same transaction.
+      if (oauthGrantsInvalidated(current, next)) {
+        await client.query(
+          'DELETE FROM oauth_grants WHERE organization_id = $1 AND connector_id = $2',
+          [organizationId, id],
+        );
+      }
+      return next;
+    });
+  }
+
+  async delete(
+    organizationId: string,
+    id: string,
+    options: {
+      check?: (current: Connector) => void;
+      audit?: (before: Connector) => AuditEntry | undefined;
+    } = {},
+  ): Promise<DeleteOutcome> {
+    if (!options.check && !options.audit) {
+      const deleted = await this.pool.query(CONNECTOR_SQL.delete, [organizationId, id]);
+      if (deleted.rowCount) return 'deleted';
+      const found = await this.pool.query(CONNECTOR_SQL.exists, [organizationId, id]);
+      return found.rows.length ? 'builtin' : 'not_found';
+    }
+    return this.inTransaction(async (client) => {
+      const { rows } = await client.query<ConnectorEntity>(CONNECTOR_SQL.lockById, [
+        organizationId,
+        id,
+      ]);
+      const row = rows[0];
+      if (!row) return 'not_found';
+      if (row.builtin) return 'builtin';
+      const current = Mapper.toDomain(row);
+      options.check?.(current);
+      const entry = options.audit?.(current);
+      if (entry) {
+        const statement = auditEntryStatement(entry);
+        await client.query(statement.text, statement.values);
+      }
+      // The version read under the lock is the one deleted (If-Match / if_seq_no hold).
+      const deleted = await client.query(CONNECTOR_SQL.deleteVersion, [
+        organizationId,
+        id,
+        current.version,
+      ]);
+      return deleted.rowCount ? 'deleted' : 'not_found';
+    });
+  }
+
+  /**
+   * `fn` in one transaction on one pool connection: committed when it returns, rolled back when
+   * it throws. A connection whose rollback failed is in an unknown state: the pool discards it.
+   */
+  private async inTransaction<T>(fn: (client: PgPoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       try {
-        const { rows } = await client.query<ConnectorEntity>(CONNECTOR_SQL.lockById, [
-          organizationId,
-          id,
-        ]);
-        if (!rows[0]) {
-          await client.query('COMMIT');
-          return null;
-        }
-        const current = Mapper.toDomain(rows[0]);
-        const next = change(current);
-        await client.query(CONNECTOR_SQL.update, [
-          organizationId,
-          id,
-          ...writeValues(next, UPDATE_COLUMNS),
-        ]);
-        // New OAuth client settings make every grant of the connector worthless: same transaction.
-        if (oauthGrantsInvalidated(current, next)) {
-          await client.query(
-            'DELETE FROM oauth_grants WHERE organization_id = $1 AND connector_id = $2',
-            [organizationId, id],
-          );
-        }
+        const result = await fn(client);
         await client.query('COMMIT');
-        return next;
+        return result;
       } catch (error) {
         await client.query('ROLLBACK').catch((rollback: unknown) => {
           broken = rollback instanceof Error ? rollback : new Error(String(rollback));
@@ -245,16 +324,8 @@ export class TypeOrmConnectorRepository extends ConnectorRepository {
         throw error;
       }
     } finally {
-      // A connection whose rollback failed is in an unknown state: the pool discards it.
       client.release(broken ?? false);
     }
-  }
-
-  async delete(organizationId: string, id: string): Promise<DeleteOutcome> {
-    const deleted = await this.pool.query(CONNECTOR_SQL.delete, [organizationId, id]);
-    if (deleted.rowCount) return 'deleted';
-    const found = await this.pool.query(CONNECTOR_SQL.exists, [organizationId, id]);
-    return found.rows.length ? 'builtin' : 'not_found';
   }
 
   override async search(

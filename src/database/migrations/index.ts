@@ -5,6 +5,7 @@ import { OAuthGrants1795410000000 } from './1795410000000-OAuthGrants';
 import { ConnectorCounts1795420000000 } from './1795420000000-ConnectorCounts';
 import { ConnectorSearchDocumentColumn1795420000001 } from './1795420000001-ConnectorSearchDocumentColumn';
 import { IdempotencyKeys1795440000000 } from './1795440000000-IdempotencyKeys';
+import { ConnectorVersionsAndAudit1795450000000 } from './1795450000000-ConnectorVersionsAndAudit';
 
 /** Every migration, in order. Committed; run at start under an advisory lock and by the CLI. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   ConnectorCounts1795420000000,
   ConnectorSearchDocumentColumn1795420000001,
   IdempotencyKeys1795440000000,
+  ConnectorVersionsAndAudit1795450000000,
 ];

@@ -6,10 +6,30 @@ import {
 } from '../../connectors/domain/connector.errors';
 import { classify, problemHeaders, type Problem } from '../../http/problem';
 
-/** Coco's general error body. */
+/** Coco's general error body (Elasticsearch's: a version conflict names its `type`). */
 export interface CocoError {
   status: number;
-  error: { reason: string };
+  error: { type?: string; reason: string };
+}
+
+/** The `_primary_term` of every connector: one store, never failed over (see docs/dialects/coco.md). */
+export const PRIMARY_TERM = 1;
+
+/**
+ * `if_seq_no` / `if_primary_term` did not match: Elasticsearch's 409, with its exact reason.
+ * `_seq_no` is the connector's version - 1, `_primary_term` always 1.
+ */
+export class CocoVersionConflictError extends Error {
+  constructor(
+    readonly connectorId: string,
+    readonly requiredSeqNo: number,
+    readonly requiredPrimaryTerm: number,
+    readonly currentVersion: number,
+  ) {
+    super(
+      `[${connectorId}]: version conflict, required seqNo [${requiredSeqNo}], primary term [${requiredPrimaryTerm}]. current document has seqNo [${currentVersion - 1}] and primary term [${PRIMARY_TERM}]`,
+    );
+  }
 }
 
 /** Coco's own 404 bodies: a get answers `found: false`, an update or a delete `not_found`. */
@@ -43,7 +63,16 @@ function domainError(
       return reason(403, 'builtin connector cannot be deleted');
     case 'CONNECTOR.NOT_AUTHORIZED':
     case 'CONNECTOR.UPSTREAM_FAILED':
+    case 'CONNECTOR.PRECONDITION_FAILED':
       return reason(problem.status, problem.message);
+    case 'CONNECTOR.VERSION_CONFLICT':
+      return {
+        status: 409,
+        body: {
+          status: 409,
+          error: { type: 'version_conflict_engine_exception', reason: problem.message },
+        },
+      };
   }
 }
 
@@ -52,6 +81,15 @@ export function cocoError(
   exception: unknown,
   method: string,
 ): { status: number; body: CocoError | CocoNotFound } {
+  if (exception instanceof CocoVersionConflictError) {
+    return {
+      status: 409,
+      body: {
+        status: 409,
+        error: { type: 'version_conflict_engine_exception', reason: exception.message },
+      },
+    };
+  }
   const problem = classify(exception);
   switch (problem.kind) {
     case 'domain':

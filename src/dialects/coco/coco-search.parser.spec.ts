@@ -315,7 +315,7 @@ describe('parseSearchRequest', () => {
     ['text', 'body: must be a JSON object'],
     [
       { highlight: {} },
-      'highlight: is not a supported search key (query, from, size, sort, aggs, aggregations, _source, track_total_hits)',
+      'highlight: is not a supported search key (query, from, size, sort, aggs, aggregations, _source, track_total_hits, version, seq_no_primary_term)',
     ],
     [
       { query: { match: { name: 'x' } } },

@@ -54,6 +54,10 @@ export interface CocoSearchRequest {
   aggregations: CocoTermsAggregation[];
   /** `track_total_hits` of the body: true, false or a bound. */
   trackTotalHits?: boolean | number;
+  /** `version=true`: hits carry `_version`. */
+  version?: boolean;
+  /** `seq_no_primary_term=true`: hits carry `_seq_no` and `_primary_term`. */
+  seqNoPrimaryTerm?: boolean;
 }
 
 function fail(field: string, reason: string): never {
@@ -193,7 +197,20 @@ const BODY_KEYS = [
   'aggregations',
   '_source',
   'track_total_hits',
+  'version',
+  'seq_no_primary_term',
 ];
+
+/** A boolean search flag: a JSON boolean in the body; `true`/`false` (or bare) in the URL. */
+function flag(raw: unknown, field: string): boolean {
+  if (typeof raw === 'boolean') return raw;
+  if (typeof raw === 'string') {
+    const v = raw.trim().toLowerCase();
+    if (v === '' || v === 'true') return true;
+    if (v === 'false') return false;
+  }
+  return fail(field, 'must be true or false');
+}
 
 interface Translated {
   words: string[];
@@ -446,7 +463,16 @@ export function parseSearchRequest(
       const t = b.track_total_hits;
       request.trackTotalHits = typeof t === 'boolean' ? t : bodyInteger(t, 'track_total_hits');
     }
+    if (b.version !== undefined) request.version = flag(b.version, 'version');
+    if (b.seq_no_primary_term !== undefined) {
+      request.seqNoPrimaryTerm = flag(b.seq_no_primary_term, 'seq_no_primary_term');
+    }
   }
+
+  const version = singleParam(query, 'version');
+  if (version !== undefined) request.version = flag(version, 'version');
+  const seqNo = singleParam(query, 'seq_no_primary_term');
+  if (seqNo !== undefined) request.seqNoPrimaryTerm = flag(seqNo, 'seq_no_primary_term');
 
   const text = singleParam(query, 'query');
   if (text !== undefined) request.query = text;

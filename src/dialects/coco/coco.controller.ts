@@ -33,12 +33,18 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiKeyGuard, CurrentActor } from '../../auth/api-key.guard';
 import { APP_CONFIG, type RuntimeConfig } from '../../config/runtime';
+import { Conditions, type HttpConditions } from '../../conditional/http-conditions';
 import { ConnectorsService } from '../../connectors/connectors.service';
-import type { Actor } from '../../connectors/domain/connector.input';
+import { ConnectorVersionConflictError } from '../../connectors/domain/connector.errors';
+import type { Actor, WriteCondition } from '../../connectors/domain/connector.input';
 import { dialectValidationPipe, RequestValidationError } from '../../http/request-validation';
 import { Idempotent } from '../../idempotency/idempotency.interceptor';
 import { OAuthService } from '../../oauth/oauth.service';
-import { CocoExceptionFilter } from './coco-exception.filter';
+import {
+  CocoExceptionFilter,
+  CocoVersionConflictError,
+  PRIMARY_TERM,
+} from './coco-exception.filter';
 import {
   CREATE_EXAMPLES,
   CREATED_EXAMPLE,
@@ -91,6 +97,50 @@ function replaceFlag(query: Record<string, unknown>): boolean {
   throw new RequestValidationError([{ field: 'replace', reason: 'must be true or false' }]);
 }
 
+/**
+ * Elasticsearch's optimistic concurrency: `if_seq_no` and `if_primary_term`, given together. As a
+ * write condition on the version (`_seq_no` = version - 1; a primary term other than 1 never
+ * matches), with what the 409 must name.
+ */
+function seqNoCondition(
+  query: Record<string, unknown>,
+): { condition: WriteCondition; seqNo: number; primaryTerm: number } | null {
+  const seqNo = singleParam(query, 'if_seq_no');
+  const term = singleParam(query, 'if_primary_term');
+  if (seqNo === undefined && term === undefined) return null;
+  const number = (raw: string | undefined, field: string): number => {
+    if (raw === undefined || !/^\d{1,15}$/.test(raw.trim())) {
+      throw new RequestValidationError([
+        { field, reason: 'if_seq_no and if_primary_term go together, each a non-negative integer' },
+      ]);
+    }
+    return Number(raw.trim());
+  };
+  const n = number(seqNo, 'if_seq_no');
+  const m = number(term, 'if_primary_term');
+  return {
+    condition: { kind: 'version', version: m === PRIMARY_TERM ? n + 1 : 0 },
+    seqNo: n,
+    primaryTerm: m,
+  };
+}
+
+/** Runs a write under `if_seq_no`; a stale one is Elasticsearch's version conflict. */
+async function withSeqNo<T>(
+  id: string,
+  seq: ReturnType<typeof seqNoCondition>,
+  write: (conditions: WriteCondition[]) => Promise<T>,
+  ifMatch: WriteCondition[],
+): Promise<T> {
+  try {
+    return await write(seq ? [...ifMatch, seq.condition] : ifMatch);
+  } catch (error) {
+    if (seq && error instanceof ConnectorVersionConflictError) {
+      throw new CocoVersionConflictError(id, seq.seqNo, seq.primaryTerm, error.current);
+    }
+    throw error;
+  }
+}
 const SIZE_REASON = 'size: must be a non-negative integer';
 
 const SEARCH_PARAMS = [
@@ -145,11 +195,20 @@ export class CocoConnectorsController {
   })
   @ApiBody({ type: CreateCocoConnectorDto, examples: CREATE_EXAMPLES })
   @ApiOkResponse({ type: CocoCreatedResponse, example: CREATED_EXAMPLE })
-  @applyDecorators(...errors([400, 401, 409, 413]))
-  async create(@CurrentActor() actor: Actor, @Body() raw: unknown): Promise<CocoCreatedResponse> {
+  @applyDecorators(...errors([400, 401, 409, 412, 413]))
+  async create(
+    @CurrentActor() actor: Actor,
+    @Body() raw: unknown,
+    @Conditions() conditions: HttpConditions,
+  ): Promise<CocoCreatedResponse> {
     const body = await readBody(raw, CreateCocoConnectorDto);
-    const created = await this.connectors.create(actor, CocoMapper.toNewConnector(body));
-    return { _id: created.id, result: 'created' };
+    const created = await this.connectors.create(
+      actor,
+      CocoMapper.toNewConnector(body),
+      conditions.ifNoneMatch,
+    );
+    conditions.etag(created);
+    return { _id: created.id, result: 'created', ...CocoMapper.versionFields(created.version) };
   }
 
   /**
@@ -164,10 +223,11 @@ export class CocoConnectorsController {
     @CurrentActor() actor: Actor,
     @Req() request: FastifyRequest,
     @Body() raw: unknown,
+    @Conditions() conditions: HttpConditions,
   ): Promise<CocoCreatedResponse> {
     const rest = (request.params as Record<string, string | undefined>)['*'] ?? '';
     if (rest !== '') throw new NotFoundException(`Cannot POST ${request.url.split('?')[0] ?? ''}`);
-    return this.create(actor, raw);
+    return this.create(actor, raw, conditions);
   }
 
   @Get('_search')
@@ -216,9 +276,19 @@ export class CocoConnectorsController {
     example: NOT_FOUND_GET_EXAMPLE,
   })
   @applyDecorators(...errors([401]))
-  async get(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<CocoGetResponse> {
+  async get(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Conditions() conditions: HttpConditions,
+  ): Promise<CocoGetResponse> {
     const connector = await this.connectors.get(actor, id);
-    return { _id: connector.id, _source: CocoMapper.toSource(connector), found: true };
+    conditions.etag(connector);
+    return {
+      _id: connector.id,
+      ...CocoMapper.versionFields(connector.version),
+      _source: CocoMapper.toSource(connector),
+      found: true,
+    };
   }
 
   @Get(':id/oauth_connect')
@@ -254,6 +324,20 @@ export class CocoConnectorsController {
   })
   @IdParam()
   @ApiQuery({ name: 'replace', required: false, type: Boolean })
+  @ApiQuery({
+    name: 'if_seq_no',
+    required: false,
+    type: Number,
+    example: 0,
+    description: 'Write only if the connector is still at this `_seq_no` (409 otherwise).',
+  })
+  @ApiQuery({
+    name: 'if_primary_term',
+    required: false,
+    type: Number,
+    example: 1,
+    description: 'With `if_seq_no`: always 1 here.',
+  })
   @ApiBody({ type: UpdateCocoConnectorDto, examples: UPDATE_EXAMPLES })
   @ApiOkResponse({ type: CocoResultResponse, example: UPDATED_EXAMPLE })
   @ApiResponse({
@@ -262,17 +346,28 @@ export class CocoConnectorsController {
     description: '`{"_id": "...", "result": "not_found"}`',
     example: NOT_FOUND_RESULT_EXAMPLE,
   })
-  @applyDecorators(...errors([400, 401, 413], { 400: 'enabled: must be a boolean value' }))
+  @applyDecorators(
+    ...errors([400, 401, 409, 412, 413], { 400: 'enabled: must be a boolean value' }),
+  )
   async update(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
     @Query() query: Record<string, unknown>,
     @Body() raw: unknown,
+    @Conditions() conditions: HttpConditions,
   ): Promise<CocoResultResponse> {
     const replace = replaceFlag(query);
+    const seq = seqNoCondition(query);
     const body = await readBody(raw, UpdateCocoConnectorDto);
-    const updated = await this.connectors.update(actor, id, CocoMapper.toChanges(body, replace));
-    return { _id: updated.id, result: 'updated' };
+    const changes = CocoMapper.toChanges(body, replace);
+    const updated = await withSeqNo(
+      id,
+      seq,
+      (all) => this.connectors.update(actor, id, changes, all),
+      conditions.ifMatch,
+    );
+    conditions.etag(updated);
+    return { _id: updated.id, result: 'updated', ...CocoMapper.versionFields(updated.version) };
   }
 
   @Delete(':id')
@@ -288,10 +383,36 @@ export class CocoConnectorsController {
     description: '`{"_id": "...", "result": "not_found"}`',
     example: NOT_FOUND_RESULT_EXAMPLE,
   })
-  @applyDecorators(...errors([401, 403]))
-  async delete(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<CocoResultResponse> {
-    await this.connectors.delete(actor, id);
-    return { _id: id, result: 'deleted' };
+  @ApiQuery({
+    name: 'if_seq_no',
+    required: false,
+    type: Number,
+    example: 0,
+    description: 'Write only if the connector is still at this `_seq_no` (409 otherwise).',
+  })
+  @ApiQuery({
+    name: 'if_primary_term',
+    required: false,
+    type: Number,
+    example: 1,
+    description: 'With `if_seq_no`: always 1 here.',
+  })
+  @applyDecorators(...errors([401, 403, 409, 412]))
+  async delete(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Query() query: Record<string, unknown>,
+    @Conditions() conditions: HttpConditions,
+  ): Promise<CocoResultResponse> {
+    const seq = seqNoCondition(query);
+    const deleted = await withSeqNo(
+      id,
+      seq,
+      (all) => this.connectors.delete(actor, id, all),
+      conditions.ifMatch,
+    );
+    // As in Elasticsearch, a delete is one more version of the document.
+    return { _id: id, result: 'deleted', ...CocoMapper.versionFields(deleted.version + 1) };
   }
 
   private async runSearch(

@@ -72,11 +72,13 @@ export const SEARCH_EXAMPLES = {
   },
 };
 
-export const CREATED_EXAMPLE = { _id: EXAMPLE_ID, result: 'created' };
-export const UPDATED_EXAMPLE = { _id: EXAMPLE_ID, result: 'updated' };
-export const DELETED_EXAMPLE = { _id: EXAMPLE_ID, result: 'deleted' };
+/** Elasticsearch's version fields (`_seq_no` = `_version` - 1, one primary term). */
+const version = (v: number) => ({ _version: v, _seq_no: v - 1, _primary_term: 1 });
+export const CREATED_EXAMPLE = { _id: EXAMPLE_ID, result: 'created', ...version(1) };
+export const UPDATED_EXAMPLE = { _id: EXAMPLE_ID, result: 'updated', ...version(2) };
+export const DELETED_EXAMPLE = { _id: EXAMPLE_ID, result: 'deleted', ...version(3) };
 export const NOT_FOUND_RESULT_EXAMPLE = { _id: EXAMPLE_ID, result: 'not_found' };
-export const GET_EXAMPLE = { _id: EXAMPLE_ID, _source: source, found: true };
+export const GET_EXAMPLE = { _id: EXAMPLE_ID, ...version(2), _source: source, found: true };
 export const NOT_FOUND_GET_EXAMPLE = { _id: EXAMPLE_ID, found: false };
 export const SEARCH_EXAMPLE = {
   took: 3,
@@ -102,6 +104,7 @@ const REASONS: Record<number, string> = {
   401: 'invalid login',
   403: 'builtin connector cannot be deleted',
   409: `connector '${EXAMPLE_ID}' already exists`,
+  412: `precondition failed: connector '${EXAMPLE_ID}' has changed since it was read (If-Match)`,
   413: 'request body is too large',
   429: 'too many requests',
 };
@@ -110,7 +113,8 @@ const DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request',
   401: 'No API key, or an unknown one',
   403: 'A built-in connector cannot be deleted',
-  409: 'A connector with this id exists',
+  409: 'A connector with this id exists (create), or if_seq_no / if_primary_term no longer match (update, delete: `{"status":409,"error":{"type":"version_conflict_engine_exception","reason":"[id]: version conflict, required seqNo [N], primary term [M]. current document has seqNo [X] and primary term [Y]"}}`)',
+  412: 'If-Match no longer matches the connector, or If-None-Match: * and the id exists',
   413: 'Request body too large',
   429: 'Too many requests for this API key or address; see Retry-After',
 };

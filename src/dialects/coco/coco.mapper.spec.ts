@@ -24,6 +24,7 @@ function view(overrides: Partial<ConnectorView> = {}): ConnectorView {
     updatedBy: 'key',
     config: null,
     builtin: false,
+    version: 1,
     excludes: ['cohere-only'],
     continueOnFailure: true,
     oauth: null,

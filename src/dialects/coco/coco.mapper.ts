@@ -19,6 +19,7 @@ import {
 } from '../../connectors/domain/connector.search';
 import type { JsonObject } from '../../secrets/json';
 import { RequestValidationError } from '../../http/request-validation';
+import { PRIMARY_TERM } from './coco-exception.filter';
 import { newCocoId } from './coco-id';
 import {
   type CocoFilter,
@@ -213,6 +214,16 @@ export const CocoMapper = {
     };
   },
 
+  /** Elasticsearch's sequence fields of a version: `_seq_no` = version - 1, one primary term. */
+  seqNo(version: number): { _seq_no: number; _primary_term: number } {
+    return { _seq_no: version - 1, _primary_term: PRIMARY_TERM };
+  },
+
+  /** `_version`, `_seq_no` and `_primary_term` of a version. */
+  versionFields(version: number): { _version: number; _seq_no: number; _primary_term: number } {
+    return { _version: version, ...CocoMapper.seqNo(version) };
+  },
+
   /** The canonical search for a parsed Coco request; `bound` is the configured exact-count bound. */
   toSearchSpec(request: CocoSearchRequest, bound: number): ConnectorSearch {
     const from = request.from ?? 0;
@@ -269,6 +280,8 @@ export const CocoMapper = {
         _index: 'connector',
         _type: '_doc',
         _id: hit.connector.id,
+        ...(request.version ? { _version: hit.connector.version } : {}),
+        ...(request.seqNoPrimaryTerm ? CocoMapper.seqNo(hit.connector.version) : {}),
         _score: hit.score,
       };
       if (enabled) {

@@ -23,6 +23,7 @@ import {
 } from '@nestjs/swagger';
 import { ApiKeyGuard, CurrentActor } from '../../auth/api-key.guard';
 import { ConnectorSearch } from '../../connector-calls/connector-search';
+import { Conditions, type HttpConditions } from '../../conditional/http-conditions';
 import { ConnectorsService } from '../../connectors/connectors.service';
 import type { Actor } from '../../connectors/domain/connector.input';
 import { Idempotent } from '../../idempotency/idempotency.interceptor';
@@ -100,12 +101,18 @@ export class CohereConnectorsController {
   @ApiOperation({ summary: 'Create a Connector' })
   @ApiBody({ type: CreateConnectorDto, examples: CREATE_EXAMPLES })
   @ApiOkResponse({ type: CohereConnectorResponse, example: CONNECTOR_EXAMPLE })
-  @applyDecorators(...errors([400, 401, 413, 415]))
+  @applyDecorators(...errors([400, 401, 412, 413, 415]))
   async create(
     @CurrentActor() actor: Actor,
     @Body() body: CreateConnectorDto,
+    @Conditions() conditions: HttpConditions,
   ): Promise<CohereConnectorResponse> {
-    const created = await this.connectors.create(actor, CohereMapper.toNewConnector(body));
+    const created = await this.connectors.create(
+      actor,
+      CohereMapper.toNewConnector(body),
+      conditions.ifNoneMatch,
+    );
+    conditions.etag(created);
     return { connector: CohereMapper.toResponse(created) };
   }
 
@@ -117,8 +124,11 @@ export class CohereConnectorsController {
   async get(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
+    @Conditions() conditions: HttpConditions,
   ): Promise<CohereConnectorResponse> {
-    return { connector: CohereMapper.toResponse(await this.connectors.get(actor, id)) };
+    const connector = await this.connectors.get(actor, id);
+    conditions.etag(connector);
+    return { connector: CohereMapper.toResponse(connector) };
   }
 
   @Patch(':id')
@@ -126,13 +136,20 @@ export class CohereConnectorsController {
   @IdParam()
   @ApiBody({ type: UpdateConnectorDto, examples: UPDATE_EXAMPLES })
   @ApiOkResponse({ type: CohereConnectorResponse, example: CONNECTOR_EXAMPLE })
-  @applyDecorators(...errors([400, 401, 404, 413, 415]))
+  @applyDecorators(...errors([400, 401, 404, 412, 413, 415]))
   async update(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
     @Body() body: UpdateConnectorDto,
+    @Conditions() conditions: HttpConditions,
   ): Promise<CohereConnectorResponse> {
-    const updated = await this.connectors.update(actor, id, CohereMapper.toChanges(body));
+    const updated = await this.connectors.update(
+      actor,
+      id,
+      CohereMapper.toChanges(body),
+      conditions.ifMatch,
+    );
+    conditions.etag(updated);
     return { connector: CohereMapper.toResponse(updated) };
   }
 
@@ -140,12 +157,13 @@ export class CohereConnectorsController {
   @ApiOperation({ summary: 'Delete a Connector' })
   @IdParam()
   @ApiOkResponse({ type: CohereDeleteResponse, description: '`{}`', example: {} })
-  @applyDecorators(...errors([401, 403, 404]))
+  @applyDecorators(...errors([401, 403, 404, 412]))
   async delete(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
+    @Conditions() conditions: HttpConditions,
   ): Promise<CohereDeleteResponse> {
-    await this.connectors.delete(actor, id);
+    await this.connectors.delete(actor, id, conditions.ifMatch);
     return {};
   }
 

@@ -17,6 +17,7 @@ const view: ConnectorView = {
   updatedBy: 'key_2',
   config: maskTree(sealTree({ token: 't' }, null, new SecretCipher(parseKey(generateKey())), 'c')),
   builtin: false,
+  version: 1,
   excludes: ['internal_notes'],
   continueOnFailure: true,
   oauth: {

@@ -5,6 +5,9 @@ import { classify, problemHeaders } from '../../http/problem';
 import type { GenericErrorEnvelope } from './dto/generic.responses';
 import { GenericMapper } from './generic.mapper';
 
+export const VERSION_CONFLICT =
+  'Conflict — another update may have occurred. Retry with the latest version.';
+
 /** A 400 always names what was wrong: the body itself when no single field is to blame. */
 function bodyProblem(status: number, message: string): FieldProblem[] {
   return status === 400 ? [{ field: 'body', reason: message }] : [];
@@ -19,6 +22,14 @@ export function genericError(exception: unknown): Omit<GenericErrorEnvelope, 're
   const problem = classify(exception);
   switch (problem.kind) {
     case 'domain': {
+      if (problem.code === 'CONNECTOR.VERSION_CONFLICT') {
+        // What B3OS's client already tells its users on a 409.
+        return {
+          code: 409,
+          details: [{ field: 'version', reason: problem.message }],
+          message: VERSION_CONFLICT,
+        };
+      }
       const details = GenericMapper.details(problem.problems);
       return {
         code: problem.status,

@@ -23,6 +23,7 @@ import {
 } from '@nestjs/swagger';
 import { ApiKeyGuard, CurrentActor } from '../../auth/api-key.guard';
 import { ConnectorSearch } from '../../connector-calls/connector-search';
+import { Conditions, type HttpConditions } from '../../conditional/http-conditions';
 import { ConnectorsService } from '../../connectors/connectors.service';
 import type { Actor } from '../../connectors/domain/connector.input';
 import { dialectValidationPipe } from '../../http/request-validation';
@@ -107,13 +108,19 @@ export class GenericConnectorsController {
   })
   @ApiBody({ type: CreateGenericConnectorDto, examples: CREATE_EXAMPLES })
   @ApiOkResponse({ type: GenericConnectorEnvelope, example: CONNECTOR_EXAMPLE })
-  @applyDecorators(...errors([400, 401, 413, 415]))
+  @applyDecorators(...errors([400, 401, 412, 413, 415]))
   async create(
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
     @Body() body: CreateGenericConnectorDto,
+    @Conditions() conditions: HttpConditions,
   ): Promise<GenericConnectorEnvelope> {
-    const created = await this.connectors.create(actor, GenericMapper.toNewConnector(body));
+    const created = await this.connectors.create(
+      actor,
+      GenericMapper.toNewConnector(body),
+      conditions.ifNoneMatch,
+    );
+    conditions.etag(created);
     return { code: 200, data: GenericMapper.toResponse(created), message: SUCCESS, requestId };
   }
 
@@ -126,8 +133,10 @@ export class GenericConnectorsController {
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
     @Param('id') id: string,
+    @Conditions() conditions: HttpConditions,
   ): Promise<GenericConnectorEnvelope> {
     const connector = await this.connectors.get(actor, id);
+    conditions.etag(connector);
     return { code: 200, data: GenericMapper.toResponse(connector), message: SUCCESS, requestId };
   }
 
@@ -145,7 +154,7 @@ export class GenericConnectorsController {
   })
   @ApiOkResponse({ type: GenericConnectorEnvelope, example: CONNECTOR_EXAMPLE })
   @applyDecorators(
-    ...errors([400, 401, 404, 413, 415], {
+    ...errors([400, 401, 404, 409, 412, 413, 415], {
       400: [{ field: 'name', reason: 'should not be empty' }],
     }),
   )
@@ -154,8 +163,13 @@ export class GenericConnectorsController {
     @RequestId() requestId: string,
     @Param('id') id: string,
     @Body() body: UpdateGenericConnectorDto,
+    @Conditions() conditions: HttpConditions,
   ): Promise<GenericConnectorEnvelope> {
-    const updated = await this.connectors.update(actor, id, GenericMapper.toChanges(body));
+    const updated = await this.connectors.update(actor, id, GenericMapper.toChanges(body), [
+      ...conditions.ifMatch,
+      ...(body.version === undefined ? [] : [{ kind: 'version' as const, version: body.version }]),
+    ]);
+    conditions.etag(updated);
     return { code: 200, data: GenericMapper.toResponse(updated), message: SUCCESS, requestId };
   }
 
@@ -163,13 +177,14 @@ export class GenericConnectorsController {
   @ApiOperation({ summary: 'Delete a connector', description: 'The envelope without `data`.' })
   @IdParam()
   @ApiOkResponse({ type: GenericDeleteEnvelope, example: DELETE_EXAMPLE })
-  @applyDecorators(...errors([401, 403, 404]))
+  @applyDecorators(...errors([401, 403, 404, 412]))
   async delete(
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
     @Param('id') id: string,
+    @Conditions() conditions: HttpConditions,
   ): Promise<GenericDeleteEnvelope> {
-    await this.connectors.delete(actor, id);
+    await this.connectors.delete(actor, id, conditions.ifMatch);
     return { code: 200, message: SUCCESS, requestId };
   }
 

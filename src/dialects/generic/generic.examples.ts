@@ -29,6 +29,7 @@ const connector = {
   updatedAt: '2026-05-04T09:30:00.000Z',
   updatedBy: 'key_3f9a0c1d2e4b5a69',
   maskedData: { channel: '#alerts', bot_token: '******' },
+  version: 1,
 };
 
 export const CREATE_EXAMPLES = {
@@ -65,6 +66,12 @@ type Detail = { field: string; reason: string };
 /** The details of each error status (a 400 lists the invalid fields; the others none). */
 const DETAILS: Record<number, Detail[]> = {
   400: [{ field: 'type', reason: 'is required' }],
+  409: [
+    {
+      field: 'version',
+      reason: `version conflict: connector '${EXAMPLE_ID}' is at version 4, not 3`,
+    },
+  ],
 };
 
 /** The message each error status answers with. */
@@ -73,6 +80,7 @@ const MESSAGES: Record<number, string> = {
   401: 'invalid api token',
   403: 'builtin connector cannot be deleted',
   404: `connector '${EXAMPLE_ID}' not found`,
+  412: `precondition failed: connector '${EXAMPLE_ID}' has changed since it was read (If-Match)`,
   413: 'request body is too large',
   415: 'Unsupported Media Type',
   429: 'too many requests',
@@ -83,6 +91,8 @@ const DESCRIPTIONS: Record<number, string> = {
   401: 'No API key, or an unknown one',
   403: 'A built-in connector cannot be deleted',
   404: 'No connector with this id in the organization',
+  409: 'Conflict — another update may have occurred. Retry with the latest version.',
+  412: 'If-Match no longer matches the connector (it changed since it was read)',
   413: 'Request body too large',
   415: 'A content type the gateway does not read (send Content-Type: application/json)',
   429: 'Too many requests for this API key or address; see Retry-After',
@@ -97,9 +107,11 @@ export const errors = (statuses: number[], details: Record<number, Detail[]> = {
     const fields = details[status] ?? DETAILS[status] ?? [];
     // No example for a status nobody wrote one for: the examples test then says which is missing.
     const message =
-      fields.length > 0
-        ? fields.map((d) => `${d.field}: ${d.reason}`).join('; ')
-        : MESSAGES[status];
+      status === 409
+        ? 'Conflict — another update may have occurred. Retry with the latest version.'
+        : fields.length > 0
+          ? fields.map((d) => `${d.field}: ${d.reason}`).join('; ')
+          : MESSAGES[status];
     return ApiResponse({
       status,
       type: GenericErrorEnvelope,

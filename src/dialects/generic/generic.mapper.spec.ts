@@ -28,6 +28,7 @@ function view(overrides: Partial<ConnectorView> = {}): ConnectorView {
     updatedBy: 'key_8899aabbccddeeff',
     config,
     builtin: false,
+    version: 1,
     excludes: ['x'],
     continueOnFailure: false,
     oauth: null,
@@ -59,6 +60,7 @@ describe('GenericMapper', () => {
       createdBy: 'key_0011223344556677',
       updatedAt: '2026-02-03T04:05:06.007Z',
       updatedBy: 'key_8899aabbccddeeff',
+      version: 1,
       maskedData: { channel: '#alerts', bot_token: MASK, hosts: [{ password: MASK }] },
       authStatus: null,
     });

@@ -51,6 +51,7 @@ export const GenericMapper = {
       updatedAt: c.updatedAt.toISOString(),
       updatedBy: c.updatedBy ?? SYSTEM_ACTOR,
       maskedData: c.config ?? {},
+      version: c.version,
       authStatus: c.authStatus,
     };
   },

@@ -1,10 +1,17 @@
 import { Module } from '@nestjs/common';
 import type { DialectDefinition } from '../../http/dialect';
 import { GenericExceptionFilter } from './generic-exception.filter';
+import { GenericAuditController } from './generic-audit.controller';
 import { GenericConnectorsController } from './generic.controller';
 import { GenericConnectorTypesController } from './generic-types.controller';
 
-@Module({ controllers: [GenericConnectorsController, GenericConnectorTypesController] })
+@Module({
+  controllers: [
+    GenericConnectorsController,
+    GenericConnectorTypesController,
+    GenericAuditController,
+  ],
+})
 export class GenericModule {}
 
 /**

@@ -42,16 +42,37 @@ export class CocoConnector {
 export class CocoCreatedResponse {
   @ApiProperty() _id!: string;
   @ApiProperty({ example: 'created' }) result!: 'created';
+  @ApiProperty({ example: 3, description: 'The connector version (1 at creation).' })
+  _version!: number;
+  @ApiProperty({
+    example: 2,
+    description: '`_version` - 1 (one store: one sequence per connector).',
+  })
+  _seq_no!: number;
+  @ApiProperty({ example: 1, description: 'Always 1 (one store, never failed over).' })
+  _primary_term!: number;
 }
 
 export class CocoResultResponse {
   @ApiProperty() _id!: string;
   @ApiProperty({ enum: ['updated', 'deleted', 'not_found'] }) result!:
     'updated' | 'deleted' | 'not_found';
+  @ApiPropertyOptional({ example: 3, description: 'The version written (a delete: one more).' })
+  _version?: number;
+  @ApiPropertyOptional({ example: 2, description: '`_version` - 1.' })
+  _seq_no?: number;
+  @ApiPropertyOptional({ example: 1, description: 'Always 1.' })
+  _primary_term?: number;
 }
 
 export class CocoGetResponse {
   @ApiProperty() _id!: string;
+  @ApiPropertyOptional({ example: 3, description: 'The connector version (when found).' })
+  _version?: number;
+  @ApiPropertyOptional({ example: 2, description: '`_version` - 1 (when found).' })
+  _seq_no?: number;
+  @ApiPropertyOptional({ example: 1, description: 'Always 1 (when found).' })
+  _primary_term?: number;
   @ApiPropertyOptional({ type: CocoConnector }) _source?: CocoConnector;
   @ApiProperty() found!: boolean;
 }
@@ -65,6 +86,12 @@ export class CocoSearchHit {
   @ApiProperty({ example: 'connector' }) _index!: string;
   @ApiProperty({ example: '_doc' }) _type!: string;
   @ApiProperty() _id!: string;
+  @ApiPropertyOptional({ example: 3, description: 'With `version=true`.' })
+  _version?: number;
+  @ApiPropertyOptional({ example: 2, description: 'With `seq_no_primary_term=true`.' })
+  _seq_no?: number;
+  @ApiPropertyOptional({ example: 1, description: 'With `seq_no_primary_term=true`.' })
+  _primary_term?: number;
   @ApiProperty({ type: Number, nullable: true, description: 'null unless sorted by _score.' })
   _score!: number | null;
   @ApiPropertyOptional({

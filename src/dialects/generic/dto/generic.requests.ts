@@ -112,6 +112,16 @@ export class UpdateGenericConnectorDto {
   @IsNotEmpty()
   @IsString()
   name?: string;
+
+  @ApiPropertyOptional({
+    example: 3,
+    description:
+      'The `version` the change was made against: when the connector has moved on since, nothing is written and the answer is 409. Left out: no check.',
+  })
+  @ValidateIf(sent)
+  @IsInt()
+  @Min(1)
+  version?: number;
 }
 
 export class GenericOAuthAuthorizeQuery {

@@ -36,6 +36,12 @@ export class GenericConnector {
   })
   maskedData!: JsonObject;
   @ApiProperty({
+    example: 3,
+    description:
+      'One more with every change, through any dialect: send it back in a PUT to write only over this version (409 otherwise).',
+  })
+  version!: number;
+  @ApiProperty({
     enum: ['valid', 'expired'],
     nullable: true,
     type: String,
