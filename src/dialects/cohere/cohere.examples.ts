@@ -73,7 +73,7 @@ export const CONNECTOR_EXAMPLE = { connector };
 export const LIST_EXAMPLE = { connectors: [connector], total_count: 1 };
 export const AUTHORIZE_EXAMPLE = {
   redirect_url:
-    'https://auth.example.com/oauth/authorize?response_type=code&client_id=gateway-client&redirect_uri=https%3A%2F%2Fgateway.example.com%2Foauth%2Fcallback&scope=files.read&state=eyJjIjoidGVhbS1kcml2ZS0yYjdxOXgifQ.c2lnbmF0dXJl',
+    'https://auth.example.com/oauth/authorize?response_type=code&client_id=gateway-client&redirect_uri=https%3A%2F%2Fgateway.example.com%2Fv1%2Fconnectors%2Foauth%2Ftoken&scope=files.read&state=HUHzB1Pp0XgrnClXvXhtHX3gJV-2qXK-Y8cLzluKW3M&code_challenge=qwXJ_VOUizDrlbZL4WVGcumlsDEP3duTUDtMUY7PR_o&code_challenge_method=S256',
 };
 
 export const SEARCH_EXAMPLES = {

@@ -188,7 +188,7 @@ export class GenericConnectorsController {
   })
   @IdParam()
   @ApiOkResponse({ type: GenericOAuthAuthorizeEnvelope, example: AUTHORIZE_EXAMPLE })
-  @applyDecorators(...errors([400, 401, 404], {}, { 400: NO_OAUTH }))
+  @applyDecorators(...errors([400, 401, 404], { 400: [] }, { 400: NO_OAUTH }))
   async authorize(
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,

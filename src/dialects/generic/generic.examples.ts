@@ -65,7 +65,7 @@ export const DELETE_EXAMPLE = { code: 200, message: 'success', requestId: REQUES
 export const DISCONNECT_EXAMPLE = DELETE_EXAMPLE;
 export const AUTHORIZE_EXAMPLE = success({
   redirectUrl:
-    'https://slack.com/oauth/v2/authorize?response_type=code&client_id=gateway-client&redirect_uri=https%3A%2F%2Fgateway.example.com%2Fv1%2Fconnectors%2Foauth%2Ftoken&scope=channels%3Aread&state=STATE&code_challenge=CHALLENGE&code_challenge_method=S256',
+    'https://slack.com/oauth/v2/authorize?response_type=code&client_id=gateway-client&redirect_uri=https%3A%2F%2Fgateway.example.com%2Fv1%2Fconnectors%2Foauth%2Ftoken&scope=channels%3Aread&state=HUHzB1Pp0XgrnClXvXhtHX3gJV-2qXK-Y8cLzluKW3M&code_challenge=qwXJ_VOUizDrlbZL4WVGcumlsDEP3duTUDtMUY7PR_o&code_challenge_method=S256',
 });
 
 export const SEARCH_EXAMPLES = {
