@@ -290,10 +290,12 @@ export class ConnectorsService {
    * as it was: a write never fails over a value it does not change.
    */
   private resealKept(c: Connector, ctx: string): Connector {
-    const reseal = <T extends Sealed | SealedTree>(value: T, field: string): T =>
+    const reseal = <T extends string | SealedTree>(value: T, field: string): T =>
       resealJson(this.cipher, value, `${ctx}#${field}`).value;
     return {
       ...c,
+      // the password sealed inside the URL's userinfo (config's URLs are in `config`)
+      url: c.url && reseal(c.url, 'url'),
       config: c.config && reseal(c.config, 'config'),
       oauth: c.oauth && {
         ...c.oauth,
