@@ -235,20 +235,36 @@ describe('ConnectorsService', () => {
       region: 'eu',
       token: lookalike,
     });
+    // a secret found by its value under a plain name is sealed by the gateway, not a lookalike
+    const github = `ghp_${'a1B2'.repeat(9)}`;
+    await service.create(actor, { id: 'byvalue', name: 'x', config: { note: github } });
+    await service.update(actor, 'byvalue', { config: { merge: { other: github, region: 'eu' } } });
+    await service.update(actor, 'byvalue', { description: 'kept' });
+    expect((await service.openSecrets(actor, 'byvalue')).config).toEqual({
+      note: github,
+      other: github,
+      region: 'eu',
+    });
   });
 
   it('re-seals every value a write keeps under the current key (lazy rotation)', async () => {
     await service.create(actor, {
       id: 'rot',
       name: 'Rotating',
-      config: { token: 'cfg-tok', nested: { password: 'pw' }, plain: 'x' },
+      url: 'https://u:url-pw@search.example.com/search',
+      config: {
+        token: 'cfg-tok',
+        nested: { password: 'pw' },
+        plain: 'x',
+        feed: 'https://f:feed-pw@feed.example.com/',
+      },
       serviceAuth: { type: 'bearer', token: 'svc-tok' },
     });
     const keyIds = () =>
       [...JSON.stringify(repo.rows.get('acme/rot')).matchAll(/gw1\.([0-9a-f]{8})\./g)].map(
         (m) => m[1],
       );
-    expect(keyIds()).toEqual([cipher.primaryKeyId, cipher.primaryKeyId, cipher.primaryKeyId]);
+    expect(keyIds()).toEqual(Array(5).fill(cipher.primaryKeyId));
 
     const next = parseKey(generateKey());
     const rotated = new ConnectorsService(
@@ -258,9 +274,15 @@ describe('ConnectorsService', () => {
     );
     // A change that touches none of the secrets still moves every kept one to the new key.
     await rotated.update(actor, 'rot', { description: 'renamed' });
-    expect(keyIds()).toEqual([next.id, next.id, next.id]);
+    expect(keyIds()).toEqual(Array(5).fill(next.id));
     expect(await rotated.openSecrets(actor, 'rot')).toMatchObject({
-      config: { token: 'cfg-tok', nested: { password: 'pw' }, plain: 'x' },
+      url: 'https://u:url-pw@search.example.com/search',
+      config: {
+        token: 'cfg-tok',
+        nested: { password: 'pw' },
+        plain: 'x',
+        feed: 'https://f:feed-pw@feed.example.com/',
+      },
       serviceAuthToken: 'svc-tok',
     });
     // The old key alone can no longer open them: they really were sealed again.

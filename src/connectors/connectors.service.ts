@@ -332,12 +332,13 @@ export class ConnectorsService {
     ctx: string,
     type: string | null | undefined,
   ): SealedTree {
+    refuseSealedLookalike(value);
     const marked = credentialFieldsOf(type);
     const sealed = withMaskCheck(() =>
       sealTree(value, stored, this.cipher, `${ctx}#config`, 'config', marked),
     );
     checkConfigSize(sealed);
-    return refuseSealedLookalike(sealed);
+    return sealed;
   }
 
   private changeConfig(
@@ -347,11 +348,10 @@ export class ConnectorsService {
     type: string | null,
   ): SealedTree | null {
     if ('merge' in change) {
+      refuseSealedLookalike(change.merge);
       const marked = credentialFieldsOf(type);
-      return refuseSealedLookalike(
-        withMaskCheck(() =>
-          mergeTree(stored, change.merge, this.cipher, `${ctx}#config`, 'config', marked),
-        ),
+      return withMaskCheck(() =>
+        mergeTree(stored, change.merge, this.cipher, `${ctx}#config`, 'config', marked),
       );
     }
     return change.replace === null ? null : this.sealConfig(change.replace, stored, ctx, type);
@@ -459,8 +459,13 @@ function changeObject(
   return 'merge' in change ? deepMerge(stored ?? {}, change.merge) : change.replace;
 }
 
-/** A plain value of the sealed form would pass for a secret under an unknown key: refused. */
-function refuseSealedLookalike(tree: SealedTree): SealedTree {
+/**
+ * A plain value of the sealed form, as the client sent it, would pass for a secret under an
+ * unknown key: refused. Checked on what the client sent, not on the sealed result, which holds
+ * the gateway's own sealed values under plain names too (secrets found by value or marked by the
+ * connector's type).
+ */
+function refuseSealedLookalike(tree: JsonObject): void {
   const path = findSealedLookalike(tree);
   if (path) {
     throw InvalidConnectorError.of(
@@ -468,7 +473,6 @@ function refuseSealedLookalike(tree: SealedTree): SealedTree {
       'has the form of a sealed secret (gw1.<key id>.<data>), which is reserved',
     );
   }
-  return tree;
 }
 
 function withMaskCheck<T>(fn: () => T): T {
