@@ -541,13 +541,13 @@ describe('embedded default: the built gateway without DATABASE_URL', () => {
 
 /**
  * The single-instance lock: two built gateways launched at the same instant on one DATA_DIR, again
- * and again: EMBEDDED_RACES times, 8 by default to keep CI short (a start takes 5-15 s on a busy
- * 2-core machine; EMBEDDED_RACES=20 is the full proof). Each time one runs and the other exits
+ * and again: EMBEDDED_RACES times, 20 by default as the issue asks (a start takes 5-15 s on a busy
+ * 2-core machine: set it lower for a quick local run). Each time one runs and the other exits
  * non-zero naming it; every create the running one acknowledged, in every round, is there in the
  * next. Every fifth round the winner is killed with SIGKILL, so the next pair finds a stale lock.
  */
 describe('embedded mode: one gateway per DATA_DIR, reachable by its user only', () => {
-  const races = Number(process.env.EMBEDDED_RACES ?? 8);
+  const races = Number(process.env.EMBEDDED_RACES ?? 20);
   const apiKey = `race-${randomBytes(16).toString('hex')}`;
   let dataDir: string;
   let env: NodeJS.ProcessEnv;
