@@ -122,6 +122,7 @@ class Startup implements OnModuleInit {
         OutboundHttp,
         SecretCipher,
         APP_CONFIG,
+        AuditHasher,
       ],
       useFactory: (
         connectors: ConnectorsService,
@@ -130,6 +131,7 @@ class Startup implements OnModuleInit {
         http: OutboundHttp,
         cipher: SecretCipher,
         config: RuntimeConfig,
+        auditHasher: AuditHasher,
       ) =>
         new OAuthService(
           connectors,
@@ -137,7 +139,7 @@ class Startup implements OnModuleInit {
           grants,
           new TokenClient(http, config.oauthTokenTimeoutMs),
           cipher,
-          { publicUrl: config.publicUrl },
+          { publicUrl: config.publicUrl, auditHasher },
         ),
     },
     {
