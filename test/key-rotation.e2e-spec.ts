@@ -11,6 +11,7 @@ import type { Actor } from '../src/connectors/domain/connector.input';
 import { typeOrmOptions } from '../src/database/typeorm-options';
 import { sqlRunner } from '../src/database/sql-runner';
 import { parseKey, SecretCipher } from '../src/secrets/cipher';
+import { auditEntryStatement } from '../src/audit/persistence/typeorm-audit-trail';
 import { resealStore } from '../src/secrets/sealed-store';
 import { startTestApp, testConfig, type TestApp } from './app';
 import { cohereClient, createConnector } from './cohere-client';
@@ -275,6 +276,7 @@ onServer('key rotation', () => {
       await expect(
         resealStore(sqlRunner(dataSource), cipher, {
           batchSize: 3,
+          audit: { statement: auditEntryStatement },
           onProgress: (p) => {
             if (p.resealed > 0) throw stop;
           },

@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream';
 import request from 'supertest';
 import * as auditSql from '../src/audit/persistence/typeorm-audit-trail';
 import { auditHasherFor } from '../src/audit/audit.module';
+import { jsonPathStep } from '../src/audit/connector-diff';
 import { ApiKeysService } from '../src/auth/api-keys.service';
 import { ConnectorNotAuthorizedError } from '../src/connectors/domain/connector.errors';
 import { OAuthService } from '../src/oauth/oauth.service';
@@ -756,12 +757,13 @@ describe('OAuth authorization code flow (gateway as the client)', () => {
         request_id: 'callback-req-1',
       });
       expect(grant.version).toBe(version);
+      const mine = jsonPathStep('$.oauthGrants', keyId);
       expect(grant.changes).toEqual([
-        { path: '$.oauthGrant.accessToken', secret: 'changed', fingerprint: expect.any(String) },
-        { path: '$.oauthGrant.refreshToken', secret: 'changed', fingerprint: expect.any(String) },
-        { path: '$.oauthGrant.status', new: 'valid' },
-        { path: '$.oauthGrant.tokenType', new: 'Bearer' },
-        { path: '$.oauthGrant.scope', new: expect.any(String) },
+        { path: `${mine}.accessToken`, secret: 'changed', fingerprint: expect.any(String) },
+        { path: `${mine}.refreshToken`, secret: 'changed', fingerprint: expect.any(String) },
+        { path: `${mine}.status`, new: 'valid' },
+        { path: `${mine}.tokenType`, new: 'Bearer' },
+        { path: `${mine}.scope`, new: expect.any(String) },
       ]);
       expect(hasher.matches(tokens.access_token, grant.changes[0].fingerprint!)).toBe(true);
       expect(hasher.matches(tokens.refresh_token, grant.changes[1].fingerprint!)).toBe(true);
@@ -792,9 +794,9 @@ describe('OAuth authorization code flow (gateway as the client)', () => {
         route: '/generic/v1/connectors/:id/oauth',
         request_id: res.body.requestId,
         changes: [
-          { path: '$.oauthGrant.accessToken', secret: 'removed' },
-          { path: '$.oauthGrant.refreshToken', secret: 'removed' },
-          { path: '$.oauthGrant.status', old: 'valid' },
+          { path: `${mine}.accessToken`, secret: 'removed' },
+          { path: `${mine}.refreshToken`, secret: 'removed' },
+          { path: `${mine}.status`, old: 'valid' },
         ],
       });
       // Nothing to disconnect: no entry.

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AuditAction, AuditChange, AuditEntry } from '../audit/audit';
 import type { AuditHasher } from '../audit/audit-hash';
+import { jsonPathStep } from '../audit/connector-diff';
 import { sealContext, type ConnectorsService } from '../connectors/connectors.service';
 import type { OAuthSettings } from '../connectors/domain/connector';
 import {
@@ -369,8 +370,11 @@ function notAuthorized(connectorId: string, expired: boolean): ConnectorNotAutho
   );
 }
 
-/** The grant as the audit trail shows it: its tokens only as fingerprints, never in clear. */
-const GRANT_PATH = '$.oauthGrant';
+/**
+ * A grant as the audit trail names it: `$.oauthGrants.<API key id>` (its tokens only as
+ * fingerprints, never in clear).
+ */
+const grantPath = (key: GrantKey) => jsonPathStep('$.oauthGrants', key.apiKeyId);
 
 function grantChanges(
   hasher: AuditHasher,
@@ -378,27 +382,28 @@ function grantChanges(
   after: OAuthGrant,
   tokens: TokenSet,
 ): AuditChange[] {
+  const base = grantPath(after);
   const changes: AuditChange[] = [
     {
-      path: `${GRANT_PATH}.accessToken`,
+      path: `${base}.accessToken`,
       secret: 'changed',
       fingerprint: hasher.fingerprint(tokens.accessToken),
     },
   ];
   if (tokens.refreshToken) {
     changes.push({
-      path: `${GRANT_PATH}.refreshToken`,
+      path: `${base}.refreshToken`,
       secret: 'changed',
       fingerprint: hasher.fingerprint(tokens.refreshToken),
     });
   } else if (before?.refreshToken) {
-    changes.push({ path: `${GRANT_PATH}.refreshToken`, secret: 'removed' });
+    changes.push({ path: `${base}.refreshToken`, secret: 'removed' });
   }
   const plain = (name: 'status' | 'tokenType' | 'scope', old: string | null | undefined) => {
     const next = after[name];
     if (old === next) return;
     changes.push({
-      path: `${GRANT_PATH}.${name}`,
+      path: `${base}.${name}`,
       ...(old === undefined ? {} : { old }),
       new: next,
     });
@@ -410,12 +415,13 @@ function grantChanges(
 }
 
 function disconnectChanges(deleted: OAuthGrant): AuditChange[] {
+  const base = grantPath(deleted);
   const changes: AuditChange[] = [];
-  if (deleted.accessToken) changes.push({ path: `${GRANT_PATH}.accessToken`, secret: 'removed' });
+  if (deleted.accessToken) changes.push({ path: `${base}.accessToken`, secret: 'removed' });
   if (deleted.refreshToken) {
-    changes.push({ path: `${GRANT_PATH}.refreshToken`, secret: 'removed' });
+    changes.push({ path: `${base}.refreshToken`, secret: 'removed' });
   }
-  changes.push({ path: `${GRANT_PATH}.status`, old: deleted.status });
+  changes.push({ path: `${base}.status`, old: deleted.status });
   return changes;
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditChange, AuditEntry } from '../audit/audit';
-import { auditEntryStatement } from '../audit/persistence/typeorm-audit-trail';
+import { jsonPathStep as pathStep } from '../audit/connector-diff';
 import { sealContext } from '../connectors/connectors.service';
 import { flowContext, grantContext } from '../oauth/oauth.service';
 import type { SecretCipher } from './cipher';
@@ -226,22 +226,20 @@ export async function resealStore(
     sources?: readonly SealedSource[];
     /**
      * The audit trail: one `reseal` entry per re-sealed connector row (and per re-sealed OAuth
-     * grant), written in the batch's transaction, naming the fields (values unchanged, none
-     * shown). `requestId` ties the entries of one run together (a new id by default). `false`:
-     * none (only for sources outside the connector tables).
+     * grant), written in the batch's transaction with `statement` (the audit adapter's INSERT,
+     * `auditEntryStatement`), naming the fields (values unchanged, none shown). `requestId` ties
+     * the entries of one run together (a new id by default).
      */
-    audit?: { requestId?: string; now?: () => Date } | false;
+    audit?: { statement: AuditStatement; requestId?: string; now?: () => Date };
   } = {},
 ): Promise<ResealResult> {
   const batchSize = options.batchSize ?? 200;
   const sources = options.sources ?? SEALED_SOURCES;
-  const audit: ResealAuditor | undefined =
-    options.audit === false
-      ? undefined
-      : {
-          requestId: options.audit?.requestId ?? randomUUID(),
-          now: options.audit?.now ?? (() => new Date()),
-        };
+  const audit: ResealAuditor | undefined = options.audit && {
+    statement: options.audit.statement,
+    requestId: options.audit.requestId ?? randomUUID(),
+    now: options.audit.now ?? (() => new Date()),
+  };
   let resealed = 0;
   let failed = 0;
   for (let pass = 0; pass < 3; pass++) {
@@ -371,7 +369,11 @@ async function resealTable(
   return { resealed: progress.resealed, failed: progress.failed };
 }
 
+/** The INSERT of one audit entry, as SQL text and parameters. */
+export type AuditStatement = (entry: AuditEntry) => { text: string; values: unknown[] };
+
 interface ResealAuditor {
+  statement: AuditStatement;
   requestId: string;
   now: () => Date;
 }
@@ -416,14 +418,6 @@ const CONNECTOR_PATHS: Record<string, string> = {
   service_auth_token: '$.serviceAuth.token',
 };
 
-const PATH_STEP = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** A JSON path step (RFC 9535), as the audit trail writes them: `.name`, or `['odd key']`. */
-function pathStep(path: string, key: string): string {
-  if (PATH_STEP.test(key)) return `${path}.${key}`;
-  return `${path}['${key.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`;
-}
-
 /**
  * The paths of the values a re-seal changed: the sealed text differs, the clear value does not, so
  * each is listed by its path alone (no value, no fingerprint: nothing about it changed).
@@ -449,7 +443,7 @@ function auditStatement(
   auditor: ResealAuditor,
   subject: Pick<AuditEntry, 'organizationId' | 'connectorId' | 'version' | 'changes'>,
 ) {
-  return auditEntryStatement({
+  return auditor.statement({
     ...subject,
     occurredAt: auditor.now(),
     // The operator's command, not an API key: no key, no dialect; the run's id ties its entries.
