@@ -1,6 +1,7 @@
 import { Global, Inject, Injectable, Logger, Module, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditHasher } from './audit/audit-hash';
+import { auditHasherFor } from './audit/audit.module';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeysService } from './auth/api-keys.service';
 import { APP_CONFIG, type RuntimeConfig } from './config/runtime';
@@ -122,7 +123,6 @@ class Startup implements OnModuleInit {
         OutboundHttp,
         SecretCipher,
         APP_CONFIG,
-        AuditHasher,
       ],
       useFactory: (
         connectors: ConnectorsService,
@@ -131,7 +131,6 @@ class Startup implements OnModuleInit {
         http: OutboundHttp,
         cipher: SecretCipher,
         config: RuntimeConfig,
-        auditHasher: AuditHasher,
       ) =>
         new OAuthService(
           connectors,
@@ -139,7 +138,8 @@ class Startup implements OnModuleInit {
           grants,
           new TokenClient(http, config.oauthTokenTimeoutMs),
           cipher,
-          { publicUrl: config.publicUrl, auditHasher },
+          // The audit hasher of the same keys as AuditModule's: grant entries fingerprint tokens.
+          { publicUrl: config.publicUrl, auditHasher: auditHasherFor(config) },
         ),
     },
     {
