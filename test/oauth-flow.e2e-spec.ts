@@ -481,6 +481,13 @@ describe('OAuth authorization code flow (gateway as the client)', () => {
       // Fresh again: the next use does not refresh.
       await t.app.get(OAuthService).accessToken(actor, connector.id);
       expect(oauth.refreshCalls().length).toBe(before + 1);
+      // A refresh is the gateway's upkeep, not a change: the trail holds the grant alone.
+      const trail = await t.sql<{ action: string }>(
+        `SELECT action FROM audit_events WHERE organization_id = $1 AND connector_id = $2
+         ORDER BY id`,
+        [organizationId, connector.id],
+      );
+      expect(trail.map((e) => e.action)).toEqual(['create', 'oauth_grant']);
     });
 
     it('concurrent uses of an expiring grant on two replicas make exactly one refresh request', async () => {
