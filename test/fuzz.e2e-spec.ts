@@ -1,4 +1,5 @@
-import { Agent, request as httpRequest } from 'node:http';
+import dns from 'node:dns';
+import { Agent, createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { DIALECTS } from '../src/dialects';
@@ -32,12 +33,16 @@ const ROUTES: Array<[string, string]> = [
     ['DELETE', `${base}/:id`],
     ['POST', `${base}/:id/oauth/authorize`],
     ['GET', `${base}/:id/oauth/authorize`],
+    ['POST', `${base}/:id/search`],
   ]),
   ['GET', '/generic/v1/connectors'],
   ['POST', '/generic/v1/connectors'],
   ['GET', '/generic/v1/connectors/:id'],
   ['PUT', '/generic/v1/connectors/:id'],
   ['DELETE', '/generic/v1/connectors/:id'],
+  ['POST', '/generic/v1/connectors/:id/oauth/authorize'],
+  ['DELETE', '/generic/v1/connectors/:id/oauth'],
+  ['POST', '/generic/v1/connectors/:id/search'],
   ['PUT', '/v1/connectors/:id'],
   ['GET', '/generic/v1/connectors/:id/history'],
   ['GET', '/generic/v1/audit'],
@@ -51,6 +56,7 @@ const ROUTES: Array<[string, string]> = [
     ['GET', `${base}/:id`],
     ['PUT', `${base}/:id`],
     ['DELETE', `${base}/:id`],
+    ['GET', `${base}/:id/oauth_connect`],
   ]),
   ['GET', '/health'],
 ];
@@ -366,9 +372,16 @@ function shapeProblem(req: FuzzRequest, answer: Answer): string | null {
 describe('fuzzing every route of every dialect', () => {
   let t: TestApp;
   let port: number;
+  /** A connector server on 127.0.0.1 for the searches: `POST /search` answers results. */
+  let upstream: Server;
+  let upstreamUrl: string;
   const agent = new Agent({ keepAlive: true, maxSockets: BATCH });
   let sent = 0;
   const statuses = new Map<number, number>();
+  const searches = { sent: 0, failed: 0 };
+  const isSearch = (req: FuzzRequest) =>
+    req.method === 'POST' && /\/search$/.test(req.path.split('?')[0] ?? '');
+
   /** Every kind of failure seen (status, dialect, problem), with its count and a first example. */
   const failures = new Map<string, { count: number; example: string }>();
   const failed = (req: FuzzRequest, answer: Answer, problem: string) => {
@@ -385,7 +398,33 @@ describe('fuzzing every route of every dialect', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp();
+    upstream = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const found = req.method === 'POST' && req.url === '/search';
+        res.writeHead(found ? 200 : 404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(found ? { results: [{ title: 'Fuzz', text: 'found' }] } : {}));
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    // Searches call connector URLs the fuzz made up (fc.webUrl()): no traffic may leave the
+    // machine, so every name resolves to 127.0.0.1 (where nothing listens on 80/443: the call
+    // fails, and the search answers its 502).
+    jest
+      .spyOn(dns, 'lookup')
+      .mockImplementation((_host: string, options: unknown, callback?: unknown) => {
+        const cb = (typeof options === 'function' ? options : callback) as (
+          e: null,
+          a: string | dns.LookupAddress[],
+          f?: number,
+        ) => void;
+        const all = typeof options === 'object' && (options as { all?: boolean } | null)?.all;
+        process.nextTick(() =>
+          all ? cb(null, [{ address: '127.0.0.1', family: 4 }]) : cb(null, '127.0.0.1', 4),
+        );
+      });
+    t = await startTestApp({ outboundAllowPrivate: true, outboundTimeoutMs: 2000 });
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     port = (t.app.getHttpServer().address() as AddressInfo).port;
   });
@@ -393,6 +432,8 @@ describe('fuzzing every route of every dialect', () => {
   afterAll(async () => {
     agent.destroy();
     await t?.close();
+    await new Promise((resolve) => upstream?.close(resolve));
+    jest.restoreAllMocks();
   });
 
   it('aims at every route the dialects document, on every mount', async () => {
@@ -422,7 +463,7 @@ describe('fuzzing every route of every dialect', () => {
     // Connectors of each dialect to aim at (the fuzz also creates, changes and deletes its own).
     const ids: string[] = ['github', 'google_drive', 'slack', 'webhook'];
     for (const [path, payload] of [
-      ['/v1/connectors', { name: 'Fuzz Cohere', url: 'https://fuzz.example.com/search' }],
+      ['/v1/connectors', { name: 'Fuzz Cohere', url: `${upstreamUrl}/search` }],
       ['/generic/v1/connectors', { name: 'Fuzz Generic', type: 'slack', data: { bot_token: 'x' } }],
       ['/connector/', { name: 'Fuzz Coco', config: { token: 't' } }],
     ] as const) {
@@ -440,6 +481,17 @@ describe('fuzzing every route of every dialect', () => {
       };
       ids.push(parsed.connector?.id ?? parsed.data?.id ?? parsed._id!);
     }
+    // A well-formed search reaches the connector server (the fuzz's own rarely are well-formed).
+    const searched = await send(port, agent, {
+      method: 'POST',
+      path: `/v1/connectors/${ids[4]}/search`,
+      headers: { authorization: `Bearer ${a.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'fuzz' }),
+    });
+    expect([searched.status, searched.text]).toEqual([
+      200,
+      JSON.stringify({ results: [{ title: 'Fuzz', text: 'found' }] }),
+    ]);
     const keys = fc.oneof(
       { weight: 6, arbitrary: fc.constant({ authorization: `Bearer ${a.key}` }) },
       { weight: 2, arbitrary: fc.constant({ 'x-api-token': a.key }) },
@@ -474,8 +526,13 @@ describe('fuzzing every route of every dialect', () => {
           batch.forEach((req, i) => {
             const answer = answers[i];
             statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+            // A search whose connector failed (the fuzz points connectors at made-up URLs) is
+            // answered 502 by design: in its dialect's shape like any error. Any other 5xx fails.
+            const upstreamFailed = answer.status === 502 && isSearch(req);
+            if (upstreamFailed) searches.failed++;
+            if (isSearch(req)) searches.sent++;
             const problem =
-              answer.status >= 500
+              answer.status >= 500 && !upstreamFailed
                 ? `${answer.status}: ${answer.text.slice(0, 200)}`
                 : answer.status < 400
                   ? null
@@ -496,6 +553,8 @@ describe('fuzzing every route of every dialect', () => {
     expect(count(400, 401)).toBeGreaterThan(RUNS / 10);
     expect(count(404, 405)).toBeGreaterThan(RUNS / 10);
     expect(count(401, 402)).toBeGreaterThan(0);
+    // The searches were aimed at (their failures are checked like every answer, above).
+    expect(searches.sent).toBeGreaterThan(RUNS / 10);
     // Last, so that the figures above are checked even while a failure is being worked on.
     expect(Object.fromEntries(failures)).toEqual({});
   }, 240_000);

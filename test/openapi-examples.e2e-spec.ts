@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import request from 'supertest';
@@ -37,7 +39,10 @@ interface Operation {
   operationId: string;
   parameters?: Parameter[];
   requestBody?: { content: Record<string, MediaType> };
-  responses: Record<string, { content?: Record<string, MediaType> }>;
+  responses: Record<
+    string,
+    { content?: Record<string, MediaType>; headers?: Record<string, { schema?: JsonObject }> }
+  >;
 }
 
 interface Document {
@@ -113,11 +118,11 @@ function validators(
 /** A parameter's example: its own, or its schema's (where @nestjs/swagger puts it). */
 const exampleOf = (p: Parameter): Json | undefined => p.example ?? p.schema?.example;
 
-/** The status an operation documents for success: its lowest 2xx. */
+/** The status an operation documents for success: its lowest 2xx, or its redirect (a 302). */
 function successStatus(op: Operation): number {
   const ok = Object.keys(op.responses)
     .map(Number)
-    .filter((s) => s >= 200 && s < 300)
+    .filter((s) => s >= 200 && s < 400)
     .sort((a, b) => a - b);
   if (ok[0] === undefined) throw new Error(`${op.operationId} documents no success status`);
   return ok[0];
@@ -125,18 +130,24 @@ function successStatus(op: Operation): number {
 
 describe('OpenAPI examples', () => {
   let t: TestApp;
+  let upstream: { server: Server; url: string } | undefined;
   const docs = new Map<string, Document>();
   let validator: (name: string, schema: JsonObject) => ValidateFunction;
 
   beforeAll(async () => {
-    // A small body limit, so that a 413 is easy to provoke (every example is far smaller).
-    t = await startTestApp({ bodyLimit: BODY_LIMIT });
+    upstream = await startConnectorServer();
+    // A small body limit, so that a 413 is easy to provoke (every example is far smaller); the
+    // search examples call the connector server above, on 127.0.0.1.
+    t = await startTestApp({ bodyLimit: BODY_LIMIT, outboundAllowPrivate: true });
     for (const { name } of DIALECTS) {
       docs.set(name, (await request(t.server).get(`/docs/${name}.json`).expect(200)).body);
     }
     validator = validators(docs);
   });
-  afterAll(() => t?.close());
+  afterAll(async () => {
+    await t?.close();
+    await new Promise((resolve) => upstream?.server.close(resolve));
+  });
 
   const names = DIALECTS.map((d) => d.name);
 
@@ -148,7 +159,16 @@ describe('OpenAPI examples', () => {
         missing.push(`${op.operationId}: request body`);
       }
       for (const [status, response] of Object.entries(op.responses)) {
-        if (examplesOf(response.content?.['application/json']).length === 0) {
+        if (/^3\d\d$/.test(status) && !response.content) {
+          // A redirect has no body: its headers (Location) carry the answer.
+          const headers = Object.entries(response.headers ?? {});
+          if (headers.length === 0) missing.push(`${op.operationId}: ${status} headers`);
+          for (const [header, h] of headers) {
+            if (h.schema?.example === undefined) {
+              missing.push(`${op.operationId}: ${status} header ${header}`);
+            }
+          }
+        } else if (examplesOf(response.content?.['application/json']).length === 0) {
           missing.push(`${op.operationId}: ${status} response`);
         }
       }
@@ -198,7 +218,7 @@ describe('OpenAPI examples', () => {
   });
 
   it.each(names)(
-    '%s: every request example, sent as it is, gets the documented success status',
+    '%s: every operation, sent with its examples as they are, gets the documented success status',
     async (name) => {
       const doc = docs.get(name)!;
       const results: string[] = [];
@@ -206,22 +226,34 @@ describe('OpenAPI examples', () => {
       let count = 0;
       for (const { method, path, op } of operationsOf(doc)) {
         const media = op.requestBody?.content['application/json'];
-        for (const [exampleName, body] of examplesOf(media)) {
+        // An operation without a body is sent once with its parameters' examples alone.
+        const sends: Array<[string, Json | undefined]> = op.requestBody
+          ? examplesOf(media)
+          : [['no body', undefined]];
+        for (const [exampleName, body] of sends) {
           count++;
           // An organization of its own for each example, holding the connectors the path
           // parameters' examples name.
           const org = await t.newOrganization('oas-ex');
-          const url = await urlFor(t, org.key, path, op);
+          const url = await urlFor(t, org.key, path, op, upstream!.url);
           const response = await request(t.server)
             [method as 'post'](url)
             .set({ Authorization: `Bearer ${org.key}` })
-            .send(body as object);
+            .send((body ?? undefined) as object);
           const status = successStatus(op);
           const label = `${op.operationId} (${exampleName}) ${method.toUpperCase()} ${url}`;
           expected.push(`${label}: ${status}`);
           results.push(
             `${label}: ${response.status}${response.status === status ? '' : ` ${response.text}`}`,
           );
+          for (const header of Object.keys(op.responses[String(status)]?.headers ?? {})) {
+            if (
+              response.status === status &&
+              response.headers[header.toLowerCase()] === undefined
+            ) {
+              results.push(`${label}: no ${header} header`);
+            }
+          }
           const schema = op.responses[String(status)]?.content?.['application/json']?.schema;
           if (response.status === status && schema) {
             const validate = validator(name, schema);
@@ -247,9 +279,14 @@ describe('OpenAPI examples', () => {
           const provoke = PROVOKE[Number(status)];
           const example = examplesOf(response.content?.['application/json'])[0]?.[1];
           if (!provoke || example === undefined) continue;
+          // A 404 is provoked through a connector id the organization does not hold.
+          const namesConnector = (op.parameters ?? []).some(
+            (p) => p.in === 'path' && p.name === 'id',
+          );
+          if (Number(status) === 404 && !namesConnector) continue;
           // A fresh organization, so the path examples name nothing (404) unless created.
           const org = await t.newOrganization('oas-err');
-          const url = await urlFor(t, org.key, path, op, Number(status) !== 404);
+          const url = await urlFor(t, org.key, path, op, Number(status) !== 404 && upstream!.url);
           const pending = provoke(
             request(t.server)
               [method as 'post'](url)
@@ -271,8 +308,8 @@ describe('OpenAPI examples', () => {
 
 /**
  * How to make an operation answer an error status, for the statuses every route can be made to
- * answer without knowing the route: a wrong key (401), the path examples in an organization that
- * does not hold them (404), a body over the limit (413), a body of a content type the gateway does not read (415). The 400s,
+ * answer without knowing the route: a wrong key (401), a connector id example in an organization
+ * that does not hold it (404), a body over the limit (413), a body of a content type the gateway does not read (415). The 400s,
  * 403s, 409s and 429s are route-specific and are checked by the dialects' own e2e tests.
  */
 const PROVOKE: Record<
@@ -301,17 +338,61 @@ function withRequestId(example: Json, actual: unknown): Json {
 }
 
 /**
+ * What a connector needs beyond existing for the operations at some paths, as a Cohere update:
+ * a search calls its `url` (the test's connector server), an OAuth start needs `oauth` settings.
+ * `upstream` is the test's connector server.
+ */
+const PATH_FIXTURES: Array<{ path: RegExp; settings: (upstream: string) => Json }> = [
+  { path: /\/search$/, settings: (upstream) => ({ url: `${upstream}/search` }) },
+  {
+    path: /\/oauth(\/authorize|_connect)$/,
+    settings: (upstream) => ({
+      oauth: {
+        client_id: 'gateway-client',
+        client_secret: 'fixture-client-secret',
+        authorize_url: `${upstream}/oauth/authorize`,
+        token_url: `${upstream}/oauth/token`,
+        scope: 'search',
+      },
+    }),
+  },
+];
+
+/**
+ * A connector server on 127.0.0.1 as Cohere's chat calls it: `POST /search` answers results.
+ */
+async function startConnectorServer(): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const found = req.method === 'POST' && req.url === '/search';
+      res.writeHead(found ? 200 : 404, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify(
+          found ? { results: [{ title: 'Q3 report', text: 'Revenue grew 12% over Q2.' }] } : {},
+        ),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { server, url: `http://127.0.0.1:${port}` };
+}
+
+/**
  * The path of an operation with each parameter's example; a connector named by an `{id}`
  * example is created first (through the Coco dialect, which lets a client choose the id), so
- * that get, update and delete find it.
+ * that get, update and delete find it, then given what the path needs (PATH_FIXTURES) when
+ * `upstream` (the connector server's URL) is given; `false`: no connector is created.
  */
 async function urlFor(
   t: TestApp,
   key: string,
   path: string,
   op: Operation,
-  fixtures = true,
+  upstream: string | false,
 ): Promise<string> {
+  const fixtures = upstream !== false;
   let url = path;
   const query: string[] = [];
   for (const p of op.parameters ?? []) {
@@ -325,6 +406,13 @@ async function urlFor(
           .set({ 'X-API-TOKEN': key })
           .send({ id: value, name: `Fixture ${value}` })
           .expect(200);
+        for (const fixture of PATH_FIXTURES.filter((f) => f.path.test(path))) {
+          await request(t.server)
+            .patch(`/v1/connectors/${encodeURIComponent(value)}`)
+            .set({ Authorization: `Bearer ${key}` })
+            .send(fixture.settings(upstream) as object)
+            .expect(200);
+        }
       }
       url = url.replace(`{${p.name}}`, encodeURIComponent(value));
     } else if (p.in === 'query' && exampleOf(p) !== undefined) {

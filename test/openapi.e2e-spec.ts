@@ -186,33 +186,33 @@ describe('OpenAPI documents', () => {
   describe('Cohere: /docs/cohere.json', () => {
     /** Each operation under one mount: its success schema, its error statuses, its request body. */
     const COHERE: Record<string, { ok: string; errors: number[]; body?: string }> = {
-      'get /v1/connectors': { ok: 'CohereListConnectorsResponse', errors: [400, 401, 429] },
+      'get /v1/connectors': { ok: 'CohereListConnectorsResponse', errors: [400, 401, 429, 503] },
       'post /v1/connectors': {
         ok: 'CohereConnectorResponse',
-        errors: [400, 401, 412, 413, 415, 429],
+        errors: [400, 401, 409, 412, 413, 415, 422, 429, 503],
         body: 'CreateConnectorDto',
       },
-      'get /v1/connectors/{id}': { ok: 'CohereConnectorResponse', errors: [401, 404, 429] },
+      'get /v1/connectors/{id}': { ok: 'CohereConnectorResponse', errors: [401, 404, 429, 503] },
       'patch /v1/connectors/{id}': {
         ok: 'CohereConnectorResponse',
-        errors: [400, 401, 404, 412, 413, 415, 429],
+        errors: [400, 401, 404, 412, 413, 415, 429, 503],
         body: 'UpdateConnectorDto',
       },
       'delete /v1/connectors/{id}': {
         ok: 'CohereDeleteResponse',
-        errors: [401, 403, 404, 412, 429],
+        errors: [401, 403, 404, 412, 429, 503],
       },
       'post /v1/connectors/{id}/oauth/authorize': {
         ok: 'CohereOAuthAuthorizeResponse',
-        errors: [400, 401, 404, 429],
+        errors: [400, 401, 404, 429, 503],
       },
       'get /v1/connectors/{id}/oauth/authorize': {
         ok: 'CohereOAuthAuthorizeResponse',
-        errors: [400, 401, 404, 429],
+        errors: [400, 401, 404, 429, 503],
       },
       'post /v1/connectors/{id}/search': {
         ok: 'CohereSearchResponse',
-        errors: [400, 401, 404, 413, 415, 429, 502],
+        errors: [400, 401, 404, 413, 415, 429, 502, 503],
         body: 'SearchConnectorDto',
       },
     };
@@ -459,26 +459,26 @@ describe('OpenAPI documents', () => {
       {
         'post /connector': {
           ok: 'CocoCreatedResponse',
-          errors: [400, 401, 409, 412, 413, 429],
+          errors: [400, 401, 409, 412, 413, 422, 429, 503],
           body: 'CreateCocoConnectorDto',
         },
-        'get /connector/_search': { ok: 'CocoSearchResponse', errors: [400, 401, 429] },
-        'post /connector/_search': { ok: 'CocoSearchResponse', errors: [400, 401, 413, 429] },
+        'get /connector/_search': { ok: 'CocoSearchResponse', errors: [400, 401, 429, 503] },
+        'post /connector/_search': { ok: 'CocoSearchResponse', errors: [400, 401, 413, 429, 503] },
         'get /connector/{id}': {
           ok: 'CocoGetResponse',
           notFound: 'CocoGetResponse',
-          errors: [401, 429],
+          errors: [401, 429, 503],
         },
         'put /connector/{id}': {
           ok: 'CocoResultResponse',
           notFound: 'CocoResultResponse',
-          errors: [400, 401, 409, 412, 413, 429],
+          errors: [400, 401, 409, 412, 413, 429, 503],
           body: 'UpdateCocoConnectorDto',
         },
         'delete /connector/{id}': {
           ok: 'CocoResultResponse',
           notFound: 'CocoResultResponse',
-          errors: [401, 403, 409, 412, 429],
+          errors: [401, 403, 409, 412, 429, 503],
         },
       };
     const both = Object.entries(COCO).flatMap(([key, spec]) => {
@@ -504,9 +504,9 @@ describe('OpenAPI documents', () => {
 
     it.each(OAUTH_CONNECT)('%s: 302 to the authorization URL, Coco errors', (key) => {
       const op = operation(coco, key);
-      expect(Object.keys(op.responses).sort()).toEqual(['302', '400', '401', '404', '429']);
+      expect(Object.keys(op.responses).sort()).toEqual(['302', '400', '401', '404', '429', '503']);
       expect(responseSchema(op, 404)).toEqual(ref('CocoGetResponse'));
-      for (const status of [400, 401, 429]) {
+      for (const status of [400, 401, 429, 503]) {
         expect(responseSchema(op, status)).toEqual(ref('CocoErrorBody'));
       }
       expect(op.security).toEqual(expect.arrayContaining([{ 'X-API-TOKEN': [] }, { bearer: [] }]));
@@ -832,10 +832,12 @@ describe('OpenAPI documents', () => {
         for (const [path, ops] of Object.entries(doc.paths)) {
           for (const [method, op] of Object.entries(ops)) {
             const { operationId, security } = op;
+            // The connector types are public (no API key), like B3OS's own.
+            const isPublic = path.startsWith('/generic/v1/connector-types');
             expect([method, path, security]).toEqual([
               method,
               path,
-              [{ bearer: [] }, { 'X-API-TOKEN': [] }],
+              isPublic ? undefined : [{ bearer: [] }, { 'X-API-TOKEN': [] }],
             ]);
             expect(operationId).toMatch(new RegExp(`^${name}_[a-z0-9]+(_[a-z0-9]+)*$`));
             ids.push(operationId ?? '');

@@ -42,7 +42,7 @@ export class ApiKeysService {
    */
   cached(key: string): Actor | null | undefined {
     const hit = this.cache.get(hashApiKey(key));
-    return hit && hit.until > Date.now() ? hit.actor : undefined;
+    return hit && hit.until > this.now() ? hit.actor : undefined;
   }
 
   async resolve(key: string): Promise<Actor | null> {

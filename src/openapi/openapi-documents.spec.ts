@@ -14,6 +14,9 @@ describe('operationId', () => {
     expect(operationId('generic', '/generic/v1/connectors/{id}', 'GenericController_get')).toBe(
       'generic_connectors_get',
     );
+    expect(
+      operationId('generic', '/generic/v1/connector-types', 'GenericConnectorTypesController_list'),
+    ).toBe('generic_connector_types_list');
   });
 
   it("names a route's second mount by its kind: under the dialect's prefix, or at the root", () => {

@@ -26,7 +26,8 @@ export function operationId(dialect: string, path: string, nestId: string): stri
   const segments = path.split('/').filter((s) => s !== '' && !s.startsWith('{'));
   const prefixed = segments[0] === dialect;
   const resource = segments.find((s, i) => !(i === 0 && prefixed) && !/^v\d+$/.test(s));
-  const base = [dialect, resource, snake(method)].filter(Boolean).join('_');
+  // `connector-types` -> `connector_types`: ids are snake_case throughout.
+  const base = [dialect, resource?.replace(/-/g, '_'), snake(method)].filter(Boolean).join('_');
   if (alias === undefined || alias === '0') return base;
   return `${base}_${prefixed ? 'prefixed' : 'root'}`;
 }

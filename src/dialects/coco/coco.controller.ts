@@ -46,6 +46,7 @@ import {
   PRIMARY_TERM,
 } from './coco-exception.filter';
 import {
+  CREATE_409,
   CREATE_EXAMPLES,
   CREATED_EXAMPLE,
   DELETED_EXAMPLE,
@@ -54,6 +55,8 @@ import {
   IdParam,
   NOT_FOUND_GET_EXAMPLE,
   NOT_FOUND_RESULT_EXAMPLE,
+  NO_OAUTH,
+  OAUTH_CONNECT_HEADERS,
   SEARCH_EXAMPLE,
   SEARCH_EXAMPLES,
   UPDATE_EXAMPLES,
@@ -195,7 +198,7 @@ export class CocoConnectorsController {
   })
   @ApiBody({ type: CreateCocoConnectorDto, examples: CREATE_EXAMPLES })
   @ApiOkResponse({ type: CocoCreatedResponse, example: CREATED_EXAMPLE })
-  @applyDecorators(...errors([400, 401, 409, 412, 413]))
+  @applyDecorators(...errors([400, 401, 409, 412, 413, 422], { 409: CREATE_409 }))
   async create(
     @CurrentActor() actor: Actor,
     @Body() raw: unknown,
@@ -297,14 +300,20 @@ export class CocoConnectorsController {
     description:
       "302 to the data source's authorization URL, as Coco's admin UI expects. After approval the provider redirects to GET /v1/connectors/oauth/token, which stores the tokens for the calling API key. `after_token_redirect`: where that callback sends the browser next.",
   })
+  @IdParam()
   @ApiQuery({ name: 'after_token_redirect', required: false, type: String })
-  @ApiResponse({ status: 302, description: 'Location: the authorization URL' })
+  @ApiResponse({
+    status: 302,
+    description: 'Location: the authorization URL',
+    headers: OAUTH_CONNECT_HEADERS,
+  })
   @ApiResponse({
     status: 404,
     type: CocoGetResponse,
     description: '`{"_id": "...", "found": false}`',
+    example: NOT_FOUND_GET_EXAMPLE,
   })
-  @applyDecorators(...errors([400, 401]))
+  @applyDecorators(...errors([400, 401], { 400: NO_OAUTH }))
   async oauthConnect(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,

@@ -1,4 +1,5 @@
 import { ApiParam, ApiResponse } from '@nestjs/swagger';
+import { ALWAYS, headersFor } from '../../openapi/response-headers';
 import { CocoErrorBody } from './dto/coco.responses';
 
 /**
@@ -106,31 +107,71 @@ const REASONS: Record<number, string> = {
   409: `connector '${EXAMPLE_ID}' already exists`,
   412: `precondition failed: connector '${EXAMPLE_ID}' has changed since it was read (If-Match)`,
   413: 'request body is too large',
+  422: 'Idempotency-Key was already used with another request: send a new key',
   429: 'too many requests',
+  503: 'the database is unavailable: try again',
+};
+
+/** A create's 409s: the id is taken, or the same Idempotency-Key is still being answered. */
+export const CREATE_409 = {
+  exists: REASONS[409],
+  in_progress: 'a request with this Idempotency-Key is still in progress: retry later',
+};
+
+/** oauth_connect's 400: the connector has no `oauth` settings. */
+export const NO_OAUTH = `connector '${EXAMPLE_ID}' has no oauth configuration`;
+
+/** oauth_connect's 302: where the browser goes (the data source's authorization URL). */
+export const OAUTH_CONNECT_HEADERS = {
+  Location: {
+    description:
+      "The data source's authorization URL (response_type=code, client_id, redirect_uri, scope, state, PKCE S256 code_challenge)",
+    schema: {
+      type: 'string',
+      example:
+        'https://auth.example.com/oauth/authorize?response_type=code&client_id=gateway-client&redirect_uri=https%3A%2F%2Fgateway.example.com%2Fv1%2Fconnectors%2Foauth%2Ftoken&scope=repo&state=HUHzB1Pp0XgrnClXvXhtHX3gJV-2qXK-Y8cLzluKW3M&code_challenge=qwXJ_VOUizDrlbZL4WVGcumlsDEP3duTUDtMUY7PR_o&code_challenge_method=S256',
+    },
+  },
 };
 
 const DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request',
   401: 'No API key, or an unknown one',
   403: 'A built-in connector cannot be deleted',
-  409: 'A connector with this id exists (create), or if_seq_no / if_primary_term no longer match (update, delete: `{"status":409,"error":{"type":"version_conflict_engine_exception","reason":"[id]: version conflict, required seqNo [N], primary term [M]. current document has seqNo [X] and primary term [Y]"}}`)',
+  409: 'A connector with this id exists or a request with this Idempotency-Key is in progress (create); if_seq_no / if_primary_term no longer match (update, delete: `{"status":409,"error":{"type":"version_conflict_engine_exception","reason":"[id]: version conflict, required seqNo [N], primary term [M]. current document has seqNo [X] and primary term [Y]"}}`)',
   412: 'If-Match no longer matches the connector, or If-None-Match: * and the id exists',
   413: 'Request body too large',
+  422: 'This Idempotency-Key was used with another request',
   429: 'Too many requests for this API key or address; see Retry-After',
+  503: 'The database cannot serve the request now; send it again after Retry-After',
 };
 
 /**
- * The given error statuses and the 429 every route may answer (rate limits), each with its real
- * body `{"status": N, "error": {"reason": "..."}}`; `reasons` gives a route's own reason.
+ * The given error statuses and the 429 and 503 every route may answer (rate limits, database
+ * unavailable), each with its real body `{"status": N, "error": {"reason": "..."}}`; `reasons`
+ * gives a route's own reason, or several named ones when the status has more than one cause.
  */
-export const errors = (statuses: number[], reasons: Record<number, string> = {}) =>
-  [...statuses, 429].map((status) => {
+export const errors = (
+  statuses: number[],
+  reasons: Record<number, string | Record<string, string>> = {},
+) =>
+  [...statuses, ...ALWAYS].map((status) => {
     // No example for a status nobody wrote one for: the examples test then says which is missing.
     const reason = reasons[status] ?? REASONS[status];
+    const body = (r: string) => ({ status, error: { reason: r } });
     return ApiResponse({
       status,
       type: CocoErrorBody,
       description: DESCRIPTIONS[status] ?? 'Error',
-      ...(reason === undefined ? {} : { example: { status, error: { reason } } }),
+      ...headersFor(status),
+      ...(reason === undefined
+        ? {}
+        : typeof reason === 'string'
+          ? { example: body(reason) }
+          : {
+              examples: Object.fromEntries(
+                Object.entries(reason).map(([name, r]) => [name, { summary: r, value: body(r) }]),
+              ),
+            }),
     });
   });

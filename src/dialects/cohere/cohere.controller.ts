@@ -38,6 +38,9 @@ import {
   EXAMPLE_ID,
   IdParam,
   LIST_EXAMPLE,
+  SEARCH_401,
+  SEARCH_EXAMPLES,
+  SEARCH_RESULT_EXAMPLE,
   UPDATE_EXAMPLES,
 } from './cohere.examples';
 import { CohereMapper } from './cohere.mapper';
@@ -101,7 +104,7 @@ export class CohereConnectorsController {
   @ApiOperation({ summary: 'Create a Connector' })
   @ApiBody({ type: CreateConnectorDto, examples: CREATE_EXAMPLES })
   @ApiOkResponse({ type: CohereConnectorResponse, example: CONNECTOR_EXAMPLE })
-  @applyDecorators(...errors([400, 401, 412, 413, 415]))
+  @applyDecorators(...errors([400, 401, 409, 412, 413, 415, 422]))
   async create(
     @CurrentActor() actor: Actor,
     @Body() body: CreateConnectorDto,
@@ -208,9 +211,10 @@ export class CohereConnectorsController {
     description:
       'Calls the connector as Cohere\'s chat does (`POST <url>` with `{"query"}` and its credentials) and returns its `results`, without the fields named in `excludes`. 401: an OAuth connector the calling key has not authorized. 502: the connector failed (its status is named, its body never shown).',
   })
-  @ApiBody({ type: SearchConnectorDto })
-  @ApiOkResponse({ type: CohereSearchResponse })
-  @applyDecorators(...errors([400, 401, 404, 413, 415, 502]))
+  @IdParam()
+  @ApiBody({ type: SearchConnectorDto, examples: SEARCH_EXAMPLES })
+  @ApiOkResponse({ type: CohereSearchResponse, example: SEARCH_RESULT_EXAMPLE })
+  @applyDecorators(...errors([400, 401, 404, 413, 415, 502], { 401: SEARCH_401 }))
   search(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,

@@ -1,4 +1,5 @@
 import { ApiParam, ApiResponse } from '@nestjs/swagger';
+import { ALWAYS, headersFor } from '../../openapi/response-headers';
 import { CohereErrorBody } from './dto/cohere.responses';
 
 /**
@@ -72,7 +73,18 @@ export const CONNECTOR_EXAMPLE = { connector };
 export const LIST_EXAMPLE = { connectors: [connector], total_count: 1 };
 export const AUTHORIZE_EXAMPLE = {
   redirect_url:
-    'https://auth.example.com/oauth/authorize?response_type=code&client_id=gateway-client&redirect_uri=https%3A%2F%2Fgateway.example.com%2Foauth%2Fcallback&scope=files.read&state=eyJjIjoidGVhbS1kcml2ZS0yYjdxOXgifQ.c2lnbmF0dXJl',
+    'https://auth.example.com/oauth/authorize?response_type=code&client_id=gateway-client&redirect_uri=https%3A%2F%2Fgateway.example.com%2Fv1%2Fconnectors%2Foauth%2Ftoken&scope=files.read&state=HUHzB1Pp0XgrnClXvXhtHX3gJV-2qXK-Y8cLzluKW3M&code_challenge=qwXJ_VOUizDrlbZL4WVGcumlsDEP3duTUDtMUY7PR_o&code_challenge_method=S256',
+};
+
+export const SEARCH_EXAMPLES = {
+  query: { summary: 'Search the connector for a phrase', value: { query: 'quarterly revenue' } },
+};
+
+/** What the connector answered, less the fields its `excludes` name. */
+export const SEARCH_RESULT_EXAMPLE = {
+  results: [
+    { title: 'Q3 report', text: 'Revenue grew 12% over Q2.', url: 'https://wiki.example.com/q3' },
+  ],
 };
 
 /** The message each error status answers with. */
@@ -81,10 +93,20 @@ const MESSAGES: Record<number, string> = {
   401: 'invalid api token',
   403: 'builtin connector cannot be deleted',
   404: `connector '${EXAMPLE_ID}' not found`,
+  409: 'a request with this Idempotency-Key is still in progress: retry later',
   412: `precondition failed: connector '${EXAMPLE_ID}' has changed since it was read (If-Match)`,
   413: 'request body is too large',
   415: 'Unsupported Media Type',
+  422: 'Idempotency-Key was already used with another request: send a new key',
   429: 'too many requests',
+  502: 'connector answered 500',
+  503: 'the database is unavailable: try again',
+};
+
+/** The search's 401s: a wrong key, or an OAuth connector this key has not authorized yet. */
+export const SEARCH_401 = {
+  invalid_key: MESSAGES[401],
+  not_authorized: `not authorized for connector '${EXAMPLE_ID}': authorize first (POST /v1/connectors/${EXAMPLE_ID}/oauth/authorize)`,
 };
 
 const DESCRIPTIONS: Record<number, string> = {
@@ -92,24 +114,44 @@ const DESCRIPTIONS: Record<number, string> = {
   401: 'No API key, or an unknown one',
   403: 'A built-in connector cannot be deleted',
   404: 'No connector with this id in the organization',
+  409: 'A request with this Idempotency-Key is still in progress',
   412: 'If-Match no longer matches the connector (it changed since it was read)',
   413: 'Request body too large',
   415: 'A content type the gateway does not read (send Content-Type: application/json)',
+  422: 'This Idempotency-Key was used with another request',
   429: 'Too many requests for this API key or address; see Retry-After',
+  502: "The connector's server failed the call (its status is named, its body never shown)",
+  503: 'The database cannot serve the request now; send it again after Retry-After',
 };
 
 /**
- * The given error statuses and the 429 every route may answer (rate limits), each with its real
- * body; `messages` gives a route's own message for a status (e.g. its 400).
+ * The given error statuses and the 429 and 503 every route may answer (rate limits, database
+ * unavailable), each with its real body; `messages` gives a route's own message for a status
+ * (e.g. its 400), or several named ones when the status has more than one cause.
  */
-export const errors = (statuses: number[], messages: Record<number, string> = {}) =>
-  [...statuses, 429].map((status) => {
+export const errors = (
+  statuses: number[],
+  messages: Record<number, string | Record<string, string>> = {},
+) =>
+  [...statuses, ...ALWAYS].map((status) => {
     // No example for a status nobody wrote one for: the examples test then says which is missing.
     const message = messages[status] ?? MESSAGES[status];
     return ApiResponse({
       status,
       type: CohereErrorBody,
       description: DESCRIPTIONS[status] ?? 'Error',
-      ...(message === undefined ? {} : { example: { message } }),
+      ...headersFor(status),
+      ...(message === undefined
+        ? {}
+        : typeof message === 'string'
+          ? { example: { message } }
+          : {
+              examples: Object.fromEntries(
+                Object.entries(message).map(([name, m]) => [
+                  name,
+                  { summary: m, value: { message: m } },
+                ]),
+              ),
+            }),
     });
   });

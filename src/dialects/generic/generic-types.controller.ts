@@ -6,7 +6,7 @@ import {
   Param,
   UseFilters,
 } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import {
   CONNECTOR_TYPES,
   connectorTypeJson,
@@ -16,15 +16,18 @@ import {
   GenericConnectorType,
   GenericConnectorTypeEnvelope,
   GenericConnectorTypeListEnvelope,
-  GenericErrorEnvelope,
 } from './dto/generic.responses';
 import { GenericExceptionFilter } from './generic-exception.filter';
+import {
+  errors,
+  TYPE_EXAMPLE,
+  TYPE_EXAMPLE_SLUG,
+  TYPE_LIST_EXAMPLE,
+  TYPE_NOT_FOUND,
+} from './generic.examples';
 import { RequestId } from './request-id.decorator';
 
 const BASE = 'generic/v1/connector-types';
-
-const errors = (...statuses: number[]) =>
-  [...statuses, 429].map((status) => ApiResponse({ status, type: GenericErrorEnvelope }));
 
 /**
  * The connector types (B3OS `GET /v1/connector-types`): public, no API key. Each type's
@@ -39,8 +42,8 @@ export class GenericConnectorTypesController {
     summary: 'List connector types',
     description: 'No API key needed. The built-in catalog first, then the other known types.',
   })
-  @ApiOkResponse({ type: GenericConnectorTypeListEnvelope })
-  @applyDecorators(...errors())
+  @ApiOkResponse({ type: GenericConnectorTypeListEnvelope, example: TYPE_LIST_EXAMPLE })
+  @applyDecorators(...errors([]))
   list(@RequestId() requestId: string): GenericConnectorTypeListEnvelope {
     return {
       code: 200,
@@ -54,9 +57,9 @@ export class GenericConnectorTypesController {
 
   @Get(`${BASE}/:type`)
   @ApiOperation({ summary: 'Get a connector type', description: 'No API key needed.' })
-  @ApiParam({ name: 'type', description: 'Connector-type slug', example: 'slack' })
-  @ApiOkResponse({ type: GenericConnectorTypeEnvelope })
-  @applyDecorators(...errors(404))
+  @ApiParam({ name: 'type', description: 'Connector-type slug', example: TYPE_EXAMPLE_SLUG })
+  @ApiOkResponse({ type: GenericConnectorTypeEnvelope, example: TYPE_EXAMPLE })
+  @applyDecorators(...errors([404], {}, { 404: TYPE_NOT_FOUND }))
   get(@RequestId() requestId: string, @Param('type') type: string): GenericConnectorTypeEnvelope {
     const found = findConnectorType(type);
     if (!found) throw new NotFoundException(`connector type '${type}' not found`);

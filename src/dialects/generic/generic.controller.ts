@@ -45,12 +45,19 @@ import {
 import { GenericSearchEnvelope, SearchGenericConnectorDto } from './dto/generic.search';
 import { GenericExceptionFilter } from './generic-exception.filter';
 import {
+  AUTHORIZE_EXAMPLE,
   CONNECTOR_EXAMPLE,
+  CREATE_409,
   CREATE_EXAMPLES,
   DELETE_EXAMPLE,
+  DISCONNECT_EXAMPLE,
   errors,
   IdParam,
   LIST_EXAMPLE,
+  NO_OAUTH,
+  SEARCH_401,
+  SEARCH_EXAMPLES,
+  SEARCH_RESULT_EXAMPLE,
   UPDATE_EXAMPLES,
 } from './generic.examples';
 import { GenericMapper } from './generic.mapper';
@@ -108,7 +115,7 @@ export class GenericConnectorsController {
   })
   @ApiBody({ type: CreateGenericConnectorDto, examples: CREATE_EXAMPLES })
   @ApiOkResponse({ type: GenericConnectorEnvelope, example: CONNECTOR_EXAMPLE })
-  @applyDecorators(...errors([400, 401, 412, 413, 415]))
+  @applyDecorators(...errors([400, 401, 409, 412, 413, 415, 422], { 409: [] }, { 409: CREATE_409 }))
   async create(
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
@@ -196,8 +203,8 @@ export class GenericConnectorsController {
       'Answers the authorization URL to send the user to. After approval the provider redirects to GET /v1/connectors/oauth/token, which stores the tokens for the calling API key (see `authStatus`). `after_token_redirect` (query): where that callback sends the browser next.',
   })
   @IdParam()
-  @ApiOkResponse({ type: GenericOAuthAuthorizeEnvelope })
-  @applyDecorators(...errors([400, 401, 404]))
+  @ApiOkResponse({ type: GenericOAuthAuthorizeEnvelope, example: AUTHORIZE_EXAMPLE })
+  @applyDecorators(...errors([400, 401, 404], { 400: [] }, { 400: NO_OAUTH }))
   async authorize(
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
@@ -215,7 +222,7 @@ export class GenericConnectorsController {
       'Forgets the tokens this API key obtained for the connector (other keys keep theirs).',
   })
   @IdParam()
-  @ApiOkResponse({ type: GenericDeleteEnvelope })
+  @ApiOkResponse({ type: GenericDeleteEnvelope, example: DISCONNECT_EXAMPLE })
   @applyDecorators(...errors([401, 404]))
   async disconnect(
     @CurrentActor() actor: Actor,
@@ -234,9 +241,9 @@ export class GenericConnectorsController {
       'Calls the connector (`POST <url>` with `{"query"}` and its credentials) and returns its `results`, without the fields named in `excludes`. 401: an OAuth connector the calling key has not authorized. 502: the connector failed.',
   })
   @IdParam()
-  @ApiBody({ type: SearchGenericConnectorDto })
-  @ApiOkResponse({ type: GenericSearchEnvelope })
-  @applyDecorators(...errors([400, 401, 404, 413, 415, 502]))
+  @ApiBody({ type: SearchGenericConnectorDto, examples: SEARCH_EXAMPLES })
+  @ApiOkResponse({ type: GenericSearchEnvelope, example: SEARCH_RESULT_EXAMPLE })
+  @applyDecorators(...errors([400, 401, 404, 413, 415, 502], {}, { 401: SEARCH_401 }))
   async search(
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
