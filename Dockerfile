@@ -31,8 +31,11 @@ RUN chmod 755 /app/dist/cli/main.js \
 USER node
 EXPOSE 3000
 VOLUME ["/data"]
-HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=5 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# node itself is PID 1 and handles SIGTERM: stop accepting, finish in-flight requests, close the pool.
+# Ready: the database answers (Redis, when configured, down only degrades it). The start may wait
+# up to DATABASE_CONNECT_TIMEOUT (default 60 s) for the database, hence the start period.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=5 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# node itself is PID 1 and handles SIGTERM: stop accepting, finish in-flight requests, close the
+# pool, exit within SHUTDOWN_TIMEOUT (default 10 s; give `docker stop -t` more than that).
 STOPSIGNAL SIGTERM
 CMD ["node", "dist/main.js"]

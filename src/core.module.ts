@@ -12,6 +12,7 @@ import { ConnectorRepository } from './connectors/domain/connector.repository';
 import { TypeOrmConnectorRepository } from './connectors/persistence/typeorm-connector.repository';
 import { runMigrationsLocked } from './database/migrate';
 import { sqlRunner } from './database/sql-runner';
+import { MetricsService } from './metrics/metrics.service';
 import { OAuthService } from './oauth/oauth.service';
 import { OAuthGrantStatuses } from './oauth/oauth-grant-statuses';
 import { OAuthFlowRepository, OAuthGrantRepository } from './oauth/oauth.repositories';
@@ -123,6 +124,7 @@ class Startup implements OnModuleInit {
         OutboundHttp,
         SecretCipher,
         APP_CONFIG,
+        { token: MetricsService, optional: true },
       ],
       useFactory: (
         connectors: ConnectorsService,
@@ -131,12 +133,16 @@ class Startup implements OnModuleInit {
         http: OutboundHttp,
         cipher: SecretCipher,
         config: RuntimeConfig,
+        metrics?: MetricsService,
       ) =>
         new OAuthService(
           connectors,
           flows,
           grants,
-          new TokenClient(http, config.oauthTokenTimeoutMs),
+          // Token exchanges and refreshes counted by outcome (oauth_token_requests_total).
+          new TokenClient(http, config.oauthTokenTimeoutMs, (kind, outcome) =>
+            metrics?.oauthTokenRequest(kind, outcome),
+          ),
           cipher,
           // The audit hasher of the same keys as AuditModule's: grant entries fingerprint tokens.
           { publicUrl: config.publicUrl, auditHasher: auditHasherFor(config) },

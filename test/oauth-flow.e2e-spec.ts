@@ -542,6 +542,56 @@ describe('OAuth authorization code flow (gateway as the client)', () => {
     });
   });
 
+  it('counts code exchanges and refreshes by outcome in oauth_token_requests_total (/metrics)', async () => {
+    const counter = async (kind: string, outcome: string) => {
+      const res = await request(t.server).get('/metrics').expect(200);
+      const line = new RegExp(
+        `^oauth_token_requests_total\\{kind="${kind}",outcome="${outcome}"\\} (\\d+)$`,
+        'm',
+      ).exec(res.text);
+      return line ? Number(line[1]) : 0;
+    };
+    const counts = async () => ({
+      exchangeOk: await counter('exchange', 'ok'),
+      refreshOk: await counter('refresh', 'ok'),
+      refreshRefused: await counter('refresh', 'refused'),
+    });
+    const before = await counts();
+    // a code exchange that works
+    const s = await setup(SHORT);
+    const res = await s.api.authorize(s.connector.id).expect(200);
+    expect((await browse(res.body.redirect_url)).status).toBe(200);
+    expect(await counts()).toEqual({ ...before, exchangeOk: before.exchangeOk + 1 });
+    // a refresh that works
+    moveClock(MOVE_INTO_LEEWAY_MS);
+    await t.app.get(OAuthService).accessToken(s.actor, s.connector.id);
+    jest.restoreAllMocks();
+    expect(await counts()).toEqual({
+      ...before,
+      exchangeOk: before.exchangeOk + 1,
+      refreshOk: before.refreshOk + 1,
+    });
+    // a refresh the server refuses (invalid_grant)
+    const [stored] = await grants(s.organizationId, s.connector.id);
+    await oauth.revoke(
+      t.cipher.open(
+        stored.refresh_token,
+        grantContext(s.organizationId, s.connector.id, s.keyId, 'refresh'),
+      ),
+      SHORT,
+    );
+    moveClock(2 * MOVE_INTO_LEEWAY_MS);
+    await expect(t.app.get(OAuthService).accessToken(s.actor, s.connector.id)).rejects.toThrow(
+      ConnectorNotAuthorizedError,
+    );
+    jest.restoreAllMocks();
+    expect(await counts()).toEqual({
+      exchangeOk: before.exchangeOk + 1,
+      refreshOk: before.refreshOk + 1,
+      refreshRefused: before.refreshRefused + 1,
+    });
+  });
+
   describe('calling the connector with the grant (search route)', () => {
     /** A connector server that records the Authorization header of every call. */
     let upstream: Server;

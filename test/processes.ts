@@ -97,12 +97,14 @@ export function exitOf(
   child: ChildProcess,
   ms = 30_000,
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) {
+  // 'close', not 'exit': only then has everything the child wrote been read (its last lines).
+  const drained = [child.stdout, child.stderr].every((s) => !s || s.destroyed);
+  if ((child.exitCode !== null || child.signalCode !== null) && drained) {
     return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
   }
   return new Promise((resolveExit, reject) => {
     const timer = setTimeout(() => reject(new Error(`no exit after ${ms} ms`)), ms);
-    child.once('exit', (code, signal) => {
+    child.once('close', (code, signal) => {
       clearTimeout(timer);
       resolveExit({ code, signal });
     });

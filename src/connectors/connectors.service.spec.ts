@@ -228,19 +228,20 @@ describe('ConnectorsService', () => {
     );
     expect((await service.update(actor, 'github', { description: 'ours' })).builtin).toBe(true);
   });
-  it('seals a plain config value of the sealed form, so it never passes for a secret under an unknown key', async () => {
+  it('refuses a plain config value of the sealed form, which would pass for a secret under an unknown key', async () => {
     const lookalike = `gw1.0badc0de.${'A'.repeat(40)}`;
-    await service.create(actor, { id: 'planted', name: 'x', config: { region: lookalike } });
+    await expect(
+      service.create(actor, { name: 'x', config: { region: lookalike } }),
+    ).rejects.toThrow(InvalidConnectorError);
     await service.create(actor, { id: 'plain', name: 'x', config: { region: 'eu' } });
-    await service.update(actor, 'plain', { config: { merge: { list: [lookalike] } } });
-    for (const id of ['planted', 'plain']) {
-      // stored under the gateway's own key id, never the planted one
-      expect(JSON.stringify(repo.rows.get(`acme/${id}`))).not.toContain('0badc0de');
-    }
-    expect((await service.openSecrets(actor, 'planted')).config).toEqual({ region: lookalike });
+    await expect(
+      service.update(actor, 'plain', { config: { merge: { list: [lookalike] } } }),
+    ).rejects.toThrow(InvalidConnectorError);
+    // under a secret key it is a secret like any other: sealed, and opened back as sent
+    await service.update(actor, 'plain', { config: { merge: { token: lookalike } } });
     expect((await service.openSecrets(actor, 'plain')).config).toEqual({
       region: 'eu',
-      list: [lookalike],
+      token: lookalike,
     });
   });
 
@@ -248,14 +249,20 @@ describe('ConnectorsService', () => {
     await service.create(actor, {
       id: 'rot',
       name: 'Rotating',
-      config: { token: 'cfg-tok', nested: { password: 'pw' }, plain: 'x' },
+      url: 'https://u:url-pw@search.example.com/search',
+      config: {
+        token: 'cfg-tok',
+        nested: { password: 'pw' },
+        plain: 'x',
+        feed: 'https://f:feed-pw@feed.example.com/',
+      },
       serviceAuth: { type: 'bearer', token: 'svc-tok' },
     });
     const keyIds = () =>
       [...JSON.stringify(repo.rows.get('acme/rot')).matchAll(/gw1\.([0-9a-f]{8})\./g)].map(
         (m) => m[1],
       );
-    expect(keyIds()).toEqual([cipher.primaryKeyId, cipher.primaryKeyId, cipher.primaryKeyId]);
+    expect(keyIds()).toEqual(Array(5).fill(cipher.primaryKeyId));
 
     const next = parseKey(generateKey());
     const rotated = new ConnectorsService(
@@ -265,9 +272,15 @@ describe('ConnectorsService', () => {
     );
     // A change that touches none of the secrets still moves every kept one to the new key.
     await rotated.update(actor, 'rot', { description: 'renamed' });
-    expect(keyIds()).toEqual([next.id, next.id, next.id]);
+    expect(keyIds()).toEqual(Array(5).fill(next.id));
     expect(await rotated.openSecrets(actor, 'rot')).toMatchObject({
-      config: { token: 'cfg-tok', nested: { password: 'pw' }, plain: 'x' },
+      url: 'https://u:url-pw@search.example.com/search',
+      config: {
+        token: 'cfg-tok',
+        nested: { password: 'pw' },
+        plain: 'x',
+        feed: 'https://f:feed-pw@feed.example.com/',
+      },
       serviceAuthToken: 'svc-tok',
     });
     // The old key alone can no longer open them: they really were sealed again.

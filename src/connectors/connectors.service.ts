@@ -362,38 +362,17 @@ export class ConnectorsService {
   }
 
   /**
-   * A plain value of the sealed form would pass for a secret under a key id the gateway does not
-   * hold (and stop the next start): refused. The values sealed here open under the connector's
-   * configuration context; a planted one does not.
-   */
-  private refuseSealedLookalike(tree: SealedTree, ctx: string): SealedTree {
-    const path = findSealedLookalike(tree, 'config', (value) => {
-      try {
-        this.cipher.open(value as Sealed, `${ctx}#config`);
-        return true;
-      } catch {
-        return false;
-      }
-    });
-    if (path) {
-      throw InvalidConnectorError.of(
-        path,
-        'has the form of a sealed secret (gw1.<key id>.<data>), which is reserved',
-      );
-    }
-    return tree;
-  }
-
-  /**
    * Lazy rotation: every sealed value a write keeps is sealed again under the current key (the
    * same context, so it stays bound to this connector and field). One that does not open is kept
    * as it was: a write never fails over a value it does not change.
    */
   private resealKept(c: Connector, ctx: string): Connector {
-    const reseal = <T extends Sealed | SealedTree>(value: T, field: string): T =>
+    const reseal = <T extends string | SealedTree>(value: T, field: string): T =>
       resealJson(this.cipher, value, `${ctx}#${field}`).value;
     return {
       ...c,
+      // the password sealed inside the URL's userinfo (config's URLs are in `config`)
+      url: c.url && reseal(c.url, 'url'),
       config: c.config && reseal(c.config, 'config'),
       oauth: c.oauth && {
         ...c.oauth,
@@ -430,12 +409,13 @@ export class ConnectorsService {
     ctx: string,
     type: string | null | undefined,
   ): SealedTree {
+    refuseSealedLookalike(value);
     const marked = credentialFieldsOf(type);
     const sealed = withMaskCheck(() =>
       sealTree(value, stored, this.cipher, `${ctx}#config`, 'config', marked),
     );
     checkConfigSize(sealed);
-    return this.refuseSealedLookalike(sealed, ctx);
+    return sealed;
   }
 
   private changeConfig(
@@ -445,12 +425,10 @@ export class ConnectorsService {
     type: string | null,
   ): SealedTree | null {
     if ('merge' in change) {
+      refuseSealedLookalike(change.merge);
       const marked = credentialFieldsOf(type);
-      return this.refuseSealedLookalike(
-        withMaskCheck(() =>
-          mergeTree(stored, change.merge, this.cipher, `${ctx}#config`, 'config', marked),
-        ),
-        ctx,
+      return withMaskCheck(() =>
+        mergeTree(stored, change.merge, this.cipher, `${ctx}#config`, 'config', marked),
       );
     }
     return change.replace === null ? null : this.sealConfig(change.replace, stored, ctx, type);
@@ -575,7 +553,21 @@ function changeObject(
   return 'merge' in change ? deepMerge(stored ?? {}, change.merge) : change.replace;
 }
 
-/** A plain value of the sealed form would pass for a secret under an unknown key: refused. */
+/**
+ * A plain value of the sealed form, as the client sent it, would pass for a secret under an
+ * unknown key: refused. Checked on what the client sent, not on the sealed result, which holds
+ * the gateway's own sealed values under plain names too (secrets found by value or marked by the
+ * connector's type).
+ */
+function refuseSealedLookalike(tree: JsonObject): void {
+  const path = findSealedLookalike(tree);
+  if (path) {
+    throw InvalidConnectorError.of(
+      path,
+      'has the form of a sealed secret (gw1.<key id>.<data>), which is reserved',
+    );
+  }
+}
 
 function withMaskCheck<T>(fn: () => T): T {
   try {

@@ -105,4 +105,30 @@ describe('TokenClient', () => {
     const { http } = endpoint(answer);
     expect(await new TokenClient(http, 1000).request(client, {})).toEqual({ ok: false, error });
   });
+  it('tells its observer each exchange and refresh with its outcome, once per request', async () => {
+    const seen: string[] = [];
+    const observe = (kind: string, outcome: string) => seen.push(`${kind} ${outcome}`);
+    const { http } = endpoint(
+      { status: 200, body: TOKENS },
+      { status: 400, body: { error: 'invalid_grant' } },
+      new OutboundError('timeout', 'slow'),
+      { status: 200, body: { token_type: 'Bearer' } },
+      { status: 401, body: '' },
+      { status: 401, body: '' },
+    );
+    const tokens = new TokenClient(http, 1000, observe);
+    await tokens.request(client, { grant_type: 'authorization_code', code: 'c' });
+    await tokens.request(client, { grant_type: 'refresh_token', refresh_token: 'r' });
+    await tokens.request(client, { grant_type: 'refresh_token', refresh_token: 'r' });
+    await tokens.request(client, { grant_type: 'authorization_code', code: 'c' });
+    // two attempts (Basic, then post), one request
+    await tokens.request(client, { grant_type: 'authorization_code', code: 'c' });
+    expect(seen).toEqual([
+      'exchange ok',
+      'refresh refused',
+      'refresh failed',
+      'exchange failed',
+      'exchange refused',
+    ]);
+  });
 });

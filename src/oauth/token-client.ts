@@ -36,6 +36,20 @@ function formEncode(value: string): string {
   return new URLSearchParams([['', value]]).toString().slice(1);
 }
 
+/**
+ * What a token request came to, for whoever counts them (the metrics): `ok` tokens received;
+ * `refused` the server answered with an OAuth error or a non-2xx status; `failed` no usable answer
+ * (unreachable, timeout, refused address, a body that is no token response).
+ */
+export type TokenRequestOutcome = 'ok' | 'refused' | 'failed';
+export type TokenRequestKind = 'exchange' | 'refresh';
+export type TokenRequestObserver = (kind: TokenRequestKind, outcome: TokenRequestOutcome) => void;
+
+const KINDS: Record<string, TokenRequestKind> = {
+  authorization_code: 'exchange',
+  refresh_token: 'refresh',
+};
+
 type Attempt =
   | { kind: 'response'; status: number; json: Record<string, unknown> | null }
   | { kind: 'failed'; error: string };
@@ -49,9 +63,27 @@ export class TokenClient {
   constructor(
     private readonly http: TokenHttp,
     private readonly timeoutMs: number,
+    /** Told of every code exchange and refresh and its outcome (never a secret). */
+    private readonly observe?: TokenRequestObserver,
   ) {}
 
   async request(client: OAuthClient, params: Record<string, string>): Promise<TokenResult> {
+    const { result, outcome } = await this.attempt(client, params);
+    const kind = KINDS[params.grant_type ?? ''];
+    if (kind && this.observe) {
+      try {
+        this.observe(kind, outcome);
+      } catch {
+        // counting never changes a token request's outcome
+      }
+    }
+    return result;
+  }
+
+  private async attempt(
+    client: OAuthClient,
+    params: Record<string, string>,
+  ): Promise<{ result: TokenResult; outcome: TokenRequestOutcome }> {
     let attempt = await this.send(client, params, 'basic');
     if (
       client.clientSecret !== null &&
@@ -61,17 +93,20 @@ export class TokenClient {
     ) {
       attempt = await this.send(client, params, 'post');
     }
-    if (attempt.kind === 'failed') return { ok: false, error: attempt.error };
+    if (attempt.kind === 'failed') {
+      return { result: { ok: false, error: attempt.error }, outcome: 'failed' };
+    }
     const { status, json } = attempt;
     if (status < 200 || status >= 300 || (json && typeof json.error === 'string')) {
       const code = json?.error;
-      return {
-        ok: false,
-        error: typeof code === 'string' && ERROR_CODE.test(code) ? code : 'token_endpoint_error',
-      };
+      const error =
+        typeof code === 'string' && ERROR_CODE.test(code) ? code : 'token_endpoint_error';
+      return { result: { ok: false, error }, outcome: 'refused' };
     }
     const tokens = json && parseTokens(json);
-    return tokens ? { ok: true, tokens } : { ok: false, error: 'invalid_token_response' };
+    return tokens
+      ? { result: { ok: true, tokens }, outcome: 'ok' }
+      : { result: { ok: false, error: 'invalid_token_response' }, outcome: 'failed' };
   }
 
   private async send(

@@ -7,18 +7,12 @@ const SEALED_FORM = /^gw1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 /**
  * The path of the first plain value of a sealed configuration (one not under a secret key) that has
  * the form of a sealed value, or null. Such a value would be counted as a secret under a key id the
- * gateway does not hold, and stop the next start: the form is reserved for sealed values. Values the
- * gateway sealed itself under an innocent name (found by their value or by their type's schema)
- * are told apart by `genuine`: they open under the configuration's context, a lookalike does not.
+ * gateway does not hold, and stop the next start: the form is reserved for sealed values.
  */
-export function findSealedLookalike(
-  tree: Json,
-  root = 'config',
-  genuine: (value: string) => boolean = () => false,
-): string | null {
+export function findSealedLookalike(tree: Json, root = 'config'): string | null {
   const walk = (node: Json, path: string, secret: boolean): string | null => {
     if (secret) return null;
-    if (typeof node === 'string') return SEALED_FORM.test(node) && !genuine(node) ? path : null;
+    if (typeof node === 'string') return SEALED_FORM.test(node) ? path : null;
     if (Array.isArray(node)) {
       for (const [i, item] of node.entries()) {
         const found = walk(item, `${path}[${i}]`, false);

@@ -52,6 +52,36 @@ describe('re-sealing under the current key', () => {
     expect(value.n).toBe(3);
   });
 
+  it('re-seals the sealed password inside a URL, in a tree and as a whole value', () => {
+    const url = (password: string) => `https://bob:${password}@db.example.com:8443/x?y=1`;
+    const tree: JsonObject = {
+      endpoint: url(before.seal('"p@ss"', CTX)),
+      other: url(`gw1.${k1.id}.${'A'.repeat(48)}`),
+      text: `see ${url(before.seal('"q"', CTX))}`,
+    };
+    const outcome = resealJson(after, tree, CTX);
+    // the lookalike does not open (failed, kept); text that is no URL is not looked into
+    expect(outcome).toMatchObject({ resealed: 1, failed: 1 });
+    const opened = /^https:\/\/bob:(gw1\.[^@]+)@db\.example\.com:8443\/x\?y=1$/.exec(
+      outcome.value.endpoint as string,
+    );
+    expect(opened).not.toBeNull();
+    expect(keyIdOf(opened?.[1] as Sealed)).toBe(k2.id);
+    expect(new SecretCipher(k2).open(opened?.[1] as Sealed, CTX)).toBe('"p@ss"');
+    expect(outcome.value.other).toBe(tree.other);
+    expect(outcome.value.text).toBe(tree.text);
+
+    const column = url(before.seal('"c"', '#url'));
+    const alone = resealJson(after, column, '#url');
+    expect(alone.resealed).toBe(1);
+    expect(alone.value).toMatch(new RegExp(`^https://bob:gw1\\.${k2.id}\\.`));
+    expect(resealJson(after, alone.value, '#url')).toEqual({
+      value: alone.value,
+      resealed: 0,
+      failed: 0,
+    });
+  });
+
   it('returns the very same tree when nothing was stale', () => {
     const tree: JsonObject = { token: after.seal('"t"', CTX) };
     const outcome = resealJson(after, tree, CTX);

@@ -1,5 +1,6 @@
 import { SecretCipher, SecretCipherError, type Sealed } from './cipher';
 import { isJsonObject, type Json } from './json';
+import { splitUrlPassword } from './secret-rule';
 
 /**
  * Key rotation, value by value: a value sealed under an older key is opened with that key and sealed
@@ -46,7 +47,10 @@ export interface ResealOutcome<T> {
 
 /**
  * Re-seals every stale sealed string anywhere in a JSON value (a configuration tree, a column
- * holding `{clientSecret: sealed}`), all under one context. A string that only looks sealed but
+ * holding `{clientSecret: sealed}`, a URL), all under one context: whole sealed strings, and the
+ * sealed password inside a URL's userinfo (`https://user:gw1.<keyId>.<payload>@host/...`, what
+ * `sealUrlPassword` stores, sealed with the same context as the tree or column holding it).
+ * A string that only looks sealed but
  * does not open (authenticated encryption: it is not ours, or not for this context) is left alone
  * and counted as failed, never guessed at.
  */
@@ -57,17 +61,24 @@ export function resealJson<T extends Json>(
 ): ResealOutcome<T> {
   let resealed = 0;
   let failed = 0;
+  const reseal = (value: Sealed): Sealed | null => {
+    try {
+      const next = resealValue(cipher, value, context);
+      resealed++;
+      return next;
+    } catch (error) {
+      if (!(error instanceof SecretCipherError)) throw error;
+      failed++;
+      return null;
+    }
+  };
   const walk = (value: Json): Json => {
-    if (isStale(cipher, value)) {
-      try {
-        const next = resealValue(cipher, value, context);
-        resealed++;
-        return next;
-      } catch (error) {
-        if (!(error instanceof SecretCipherError)) throw error;
-        failed++;
-        return value;
-      }
+    if (isStale(cipher, value)) return reseal(value) ?? value;
+    if (typeof value === 'string') {
+      const url = splitUrlPassword(value);
+      if (!url || !isStale(cipher, url.password)) return value;
+      const next = reseal(url.password);
+      return next ? `${url.before}${next}${url.after}` : value;
     }
     if (Array.isArray(value)) return value.map(walk);
     if (isJsonObject(value)) {

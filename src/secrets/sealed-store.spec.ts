@@ -34,6 +34,7 @@ describe('the sealed store', () => {
         s.context(row),
       ]),
     ).toEqual([
+      ['connectors.url', 'connector:acme/drive#url'],
       ['connectors.config', 'connector:acme/drive#config'],
       ['connectors.oauth.clientSecret', 'connector:acme/drive#oauth'],
       ['connectors.service_auth_token', 'connector:acme/drive#service_auth'],

@@ -66,6 +66,9 @@ const oauthGrantColumn = (column: string, which: 'access' | 'refresh'): SealedSo
  * one line here: the start check, `secrets status` and `secrets reseal` all follow this list.
  */
 export const SEALED_SOURCES: readonly SealedSource[] = [
+  // A URL with its userinfo password sealed in place (`https://user:gw1.<keyId>.<payload>@host`).
+  connectorColumn('url', 'text', 'url'),
+  // Whole sealed values, and URLs with a sealed password too (sealed with the same `#config`).
   connectorColumn('config', 'jsonb', 'config'),
   connectorColumn('oauth', 'jsonb', 'oauth', 'clientSecret'),
   connectorColumn('service_auth_token', 'text', 'service_auth'),
@@ -96,11 +99,21 @@ export interface SqlRunner {
 
 /**
  * A sealed value in a column's JSON text (`to_jsonb(column)::text`, text columns too): a whole JSON
- * string `"gw1.<keyId>.<base64url>"`, not an object key (no `:` after it) and not inside another
- * string (no `\` before its quote). Captures the key id. `keyId` narrows it (a regex fragment).
+ * string that is either `"gw1.<keyId>.<base64url>"`, or a URL whose userinfo password is one
+ * (`"scheme://user:gw1.<keyId>.<base64url>@host/..."`, the only form `sealUrlPassword` stores and
+ * `splitUrlPassword` reads back: the password runs to the last `@` before the path, so the host
+ * holds no `@`). Not an object key (no `:` after it) and not inside another string (no `\` before
+ * its quote): text that only mentions such a URL is not counted. A plain URL in that form cannot
+ * be stored, as every URL password is sealed on write. Captures the key id in group 1 (whole
+ * value) or 2 (URL). `keyId` narrows it (a regex fragment with one group).
  */
 function sealedInJson(keyId = '([A-Za-z0-9_-]+)'): string {
-  return String.raw`(?<!\\)"gw1\.${keyId}\.[A-Za-z0-9_-]*"(?!\s*:)`;
+  // JSON string content: any character but `"` and `\`, or an escape.
+  const chars = (except: string) => String.raw`(?:[^${except}"\\]|\\.)*`;
+  const url =
+    String.raw`[A-Za-z][A-Za-z0-9+.-]*://${chars('/?#:@')}:gw1\.${keyId}\.[A-Za-z0-9_-]*` +
+    String.raw`@${chars('/?#@')}(?:[/?#]${chars('')})?`;
+  return String.raw`(?<!\\)"(?:gw1\.${keyId}\.[A-Za-z0-9_-]*|${url})"(?!\s*:)`;
 }
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -145,7 +158,7 @@ export async function countSealedByKey(
   // simply yields no match.
   const parts = [...byTable(sources)].map(
     ([table, list]) =>
-      `SELECT m[1] AS key_id FROM ${ident(table)} t,
+      `SELECT coalesce(m[1], m[2]) AS key_id FROM ${ident(table)} t,
          LATERAL regexp_matches(${sealedText(list)}, ${literal(sealedInJson())}, 'g') m`,
   );
   const rows = await db.query(
