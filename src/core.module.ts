@@ -1,6 +1,7 @@
 import { Global, Inject, Injectable, Logger, Module, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditHasher } from './audit/audit-hash';
+import { auditHasherFor } from './audit/audit.module';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeysService } from './auth/api-keys.service';
 import { APP_CONFIG, type RuntimeConfig } from './config/runtime';
@@ -143,7 +144,8 @@ class Startup implements OnModuleInit {
             metrics?.oauthTokenRequest(kind, outcome),
           ),
           cipher,
-          { publicUrl: config.publicUrl },
+          // The audit hasher of the same keys as AuditModule's: grant entries fingerprint tokens.
+          { publicUrl: config.publicUrl, auditHasher: auditHasherFor(config) },
         ),
     },
     {

@@ -11,6 +11,7 @@ import type { Actor } from '../src/connectors/domain/connector.input';
 import { typeOrmOptions } from '../src/database/typeorm-options';
 import { sqlRunner } from '../src/database/sql-runner';
 import { parseKey, SecretCipher } from '../src/secrets/cipher';
+import { auditEntryStatement } from '../src/audit/persistence/typeorm-audit-trail';
 import { resealStore } from '../src/secrets/sealed-store';
 import { startTestApp, testConfig, type TestApp } from './app';
 import { cohereClient, createConnector } from './cohere-client';
@@ -275,6 +276,7 @@ onServer('key rotation', () => {
       await expect(
         resealStore(sqlRunner(dataSource), cipher, {
           batchSize: 3,
+          audit: { statement: auditEntryStatement },
           onProgress: (p) => {
             if (p.resealed > 0) throw stop;
           },
@@ -347,6 +349,51 @@ onServer('key rotation', () => {
     expect(again.code).toBe(0);
     expect(again.out).toContain('done: 0 values re-sealed');
     expect(await keyIdsInRows()).toEqual({ [id2]: SEALED });
+  });
+
+  it('each re-seal wrote one `reseal` audit entry per connector and run, naming the re-sealed fields without any value', async () => {
+    const entries = await t.sql<{
+      organization_id: string;
+      api_key_id: string | null;
+      dialect: string | null;
+      route: string | null;
+      request_id: string | null;
+      connector_id: string;
+      version: number | null;
+      changes: Array<Record<string, unknown>>;
+    }>(`SELECT * FROM audit_events WHERE action = 'reseal' ORDER BY id`);
+    // The stopped run and the CLI's (the load's writes re-sealed some rows lazily meanwhile).
+    expect(entries.length).toBeGreaterThanOrEqual(3);
+    const runs = new Map<string, string[]>();
+    for (const e of entries) {
+      expect(e).toMatchObject({
+        organization_id: actor.organizationId,
+        api_key_id: null,
+        dialect: null,
+        route: 'secrets reseal',
+        request_id: expect.any(String),
+        version: expect.any(Number),
+      });
+      runs.set(e.request_id!, [...(runs.get(e.request_id!) ?? []), e.connector_id]);
+      // Paths only: the values did not change, and no value (clear or sealed) is shown.
+      for (const change of e.changes) expect(Object.keys(change)).toEqual(['path']);
+      const held = clear.get(e.connector_id);
+      expect(held).toBeDefined();
+      const expected: string[] = [];
+      if (held?.oauthClientSecret) expected.push('$.oauth.clientSecret');
+      if (held?.serviceAuthToken) expected.push('$.serviceAuth.token');
+      if (held?.config) {
+        expected.push('$.config.accounts[0].api_key', '$.config.db.password', '$.config.token');
+      }
+      expect(e.changes.map((c) => String(c.path)).sort()).toEqual(expected);
+    }
+    expect(runs.size).toBeGreaterThanOrEqual(2);
+    for (const ids of runs.values()) expect(new Set(ids).size).toBe(ids.length);
+    expectNoClearSecrets(
+      entries.map((e) => JSON.stringify(e)),
+      secrets.values,
+    );
+    expect(JSON.stringify(entries)).not.toMatch(/gw1\./);
   });
 
   it('`secrets status` then shows nothing under K1', async () => {

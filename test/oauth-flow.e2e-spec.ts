@@ -2,6 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import request from 'supertest';
+import * as auditSql from '../src/audit/persistence/typeorm-audit-trail';
+import { auditHasherFor } from '../src/audit/audit.module';
+import { jsonPathStep } from '../src/audit/connector-diff';
 import { ApiKeysService } from '../src/auth/api-keys.service';
 import { ConnectorNotAuthorizedError } from '../src/connectors/domain/connector.errors';
 import { OAuthService } from '../src/oauth/oauth.service';
@@ -478,6 +481,13 @@ describe('OAuth authorization code flow (gateway as the client)', () => {
       // Fresh again: the next use does not refresh.
       await t.app.get(OAuthService).accessToken(actor, connector.id);
       expect(oauth.refreshCalls().length).toBe(before + 1);
+      // A refresh is the gateway's upkeep, not a change: the trail holds the grant alone.
+      const trail = await t.sql<{ action: string }>(
+        `SELECT action FROM audit_events WHERE organization_id = $1 AND connector_id = $2
+         ORDER BY id`,
+        [organizationId, connector.id],
+      );
+      expect(trail.map((e) => e.action)).toEqual(['create', 'oauth_grant']);
     });
 
     it('concurrent uses of an expiring grant on two replicas make exactly one refresh request', async () => {
@@ -743,6 +753,169 @@ describe('OAuth authorization code flow (gateway as the client)', () => {
       );
     },
   );
+
+  describe('audit trail', () => {
+    interface AuditRow {
+      action: string;
+      api_key_id: string;
+      dialect: string | null;
+      method: string | null;
+      route: string | null;
+      request_id: string | null;
+      version: number | null;
+      changes: Array<{
+        path: string;
+        secret?: string;
+        fingerprint?: string;
+        old?: unknown;
+        new?: unknown;
+      }>;
+    }
+    const entries = (organizationId: string, connectorId: string) =>
+      t.sql<AuditRow>(
+        `SELECT * FROM audit_events
+         WHERE organization_id = $1 AND connector_id = $2 AND action LIKE 'oauth%' ORDER BY id`,
+        [organizationId, connectorId],
+      );
+
+    /** Authorizes `key` and calls the callback itself, with a request id of its own. */
+    async function authorizeWithRequestId(key: string, connectorId: string, requestId: string) {
+      const res = await cohereClient(t.server, key).authorize(connectorId).expect(200);
+      const callbackUrl = await browseToCallback(res.body.redirect_url);
+      remember(callbackUrl);
+      const before = oauth.calls.length;
+      const done = await request(t.server)
+        .get(`${callbackUrl.pathname}${callbackUrl.search}`)
+        .set('X-Request-Id', requestId);
+      return { done, exchange: oauth.calls.slice(before)[0] };
+    }
+
+    it('a completed flow writes one oauth_grant entry for the authorizing key, its tokens only as fingerprints; a disconnect one oauth_disconnect entry', async () => {
+      const { key, keyId, other, organizationId, connector } = await setup();
+      const hasher = auditHasherFor(t.config);
+      const { done, exchange } = await authorizeWithRequestId(key, connector.id, 'callback-req-1');
+      expect(done.status).toBe(200);
+      const tokens = exchange.response as { access_token: string; refresh_token: string };
+      const version = (
+        await request(t.server)
+          .get(`/generic/v1/connectors/${connector.id}`)
+          .set('Authorization', `Bearer ${key}`)
+          .expect(200)
+      ).body.data.version as number;
+
+      const [grant, ...rest] = await entries(organizationId, connector.id);
+      expect(rest).toEqual([]);
+      expect(grant).toMatchObject({
+        action: 'oauth_grant',
+        api_key_id: keyId,
+        dialect: 'cohere',
+        method: 'GET',
+        route: '/v1/connectors/oauth/token',
+        request_id: 'callback-req-1',
+      });
+      expect(grant.version).toBe(version);
+      const mine = jsonPathStep('$.oauthGrants', keyId);
+      expect(grant.changes).toEqual([
+        { path: `${mine}.accessToken`, secret: 'changed', fingerprint: expect.any(String) },
+        { path: `${mine}.refreshToken`, secret: 'changed', fingerprint: expect.any(String) },
+        { path: `${mine}.status`, new: 'valid' },
+        { path: `${mine}.tokenType`, new: 'Bearer' },
+        { path: `${mine}.scope`, new: expect.any(String) },
+      ]);
+      expect(hasher.matches(tokens.access_token, grant.changes[0].fingerprint!)).toBe(true);
+      expect(hasher.matches(tokens.refresh_token, grant.changes[1].fingerprint!)).toBe(true);
+      expect(hasher.matches(tokens.refresh_token, grant.changes[0].fingerprint!)).toBe(false);
+      await expectNoClearSecretsInRows(t, [tokens.access_token, tokens.refresh_token]);
+
+      // The other key's grant is its own entry; refreshes and uses write none.
+      expect(
+        (await authorizeWithRequestId(other.key, connector.id, 'callback-req-2')).done.status,
+      ).toBe(200);
+      const both = await entries(organizationId, connector.id);
+      expect(both.map((e) => [e.action, e.api_key_id, e.request_id])).toEqual([
+        ['oauth_grant', keyId, 'callback-req-1'],
+        ['oauth_grant', other.keyId, 'callback-req-2'],
+      ]);
+
+      const res = await request(t.server)
+        .delete(`/generic/v1/connectors/${connector.id}/oauth`)
+        .set('Authorization', `Bearer ${key}`)
+        .expect(200);
+      const after = await entries(organizationId, connector.id);
+      expect(after).toHaveLength(3);
+      expect(after[2]).toMatchObject({
+        action: 'oauth_disconnect',
+        api_key_id: keyId,
+        dialect: 'generic',
+        method: 'DELETE',
+        route: '/generic/v1/connectors/:id/oauth',
+        request_id: res.body.requestId,
+        changes: [
+          { path: `${mine}.accessToken`, secret: 'removed' },
+          { path: `${mine}.refreshToken`, secret: 'removed' },
+          { path: `${mine}.status`, old: 'valid' },
+        ],
+      });
+      // Nothing to disconnect: no entry.
+      await request(t.server)
+        .delete(`/generic/v1/connectors/${connector.id}/oauth`)
+        .set('Authorization', `Bearer ${key}`)
+        .expect(200);
+      expect(await entries(organizationId, connector.id)).toHaveLength(3);
+
+      // The trail's own read shows them.
+      const history = await request(t.server)
+        .get(`/generic/v1/connectors/${connector.id}/history`)
+        .set('Authorization', `Bearer ${key}`)
+        .expect(200);
+      expect((history.body.data.items as Array<{ action: string }>).map((e) => e.action)).toEqual([
+        'oauth_disconnect',
+        'oauth_grant',
+        'oauth_grant',
+        'create',
+      ]);
+    });
+
+    it('the entry is written in the grant’s own transaction: a failure after it leaves neither grant nor entry', async () => {
+      const { key, organizationId, connector } = await setup();
+      const real = auditSql.writeAuditEntry;
+      const spy = jest
+        .spyOn(auditSql, 'writeAuditEntry')
+        .mockImplementation(async (manager, entry) => {
+          await real(manager, entry);
+          // The entry is there inside the transaction...
+          const [{ n }] = await manager.query<Array<{ n: string }>>(
+            `SELECT count(*) AS n FROM audit_events WHERE connector_id = $1 AND action = $2`,
+            [entry.connectorId, entry.action],
+          );
+          expect(n).toBe('1');
+          throw new Error('the database went away after the audit entry');
+        });
+      const { done } = await authorizeWithRequestId(key, connector.id, 'callback-fails');
+      expect(spy).toHaveBeenCalledTimes(1);
+      expect(done.status).toBeGreaterThanOrEqual(500);
+      expect(await grants(organizationId, connector.id)).toEqual([]);
+      expect(await entries(organizationId, connector.id)).toEqual([]);
+
+      // The same for a disconnect: the grant stays, no entry.
+      spy.mockRestore();
+      expect((await authorizeWithRequestId(key, connector.id, 'callback-ok')).done.status).toBe(
+        200,
+      );
+      jest.spyOn(auditSql, 'writeAuditEntry').mockImplementation(async (manager, entry) => {
+        await real(manager, entry);
+        throw new Error('the database went away after the audit entry');
+      });
+      await request(t.server)
+        .delete(`/generic/v1/connectors/${connector.id}/oauth`)
+        .set('Authorization', `Bearer ${key}`)
+        .expect(500);
+      expect(await grants(organizationId, connector.id)).toHaveLength(1);
+      expect((await entries(organizationId, connector.id)).map((e) => e.action)).toEqual([
+        'oauth_grant',
+      ]);
+    });
+  });
 
   it('leaves no token, code, verifier or client secret in any response, any row, and no state either in any log line (LOG_LEVEL=trace)', async () => {
     const tokenValues = oauth.tokenValues();

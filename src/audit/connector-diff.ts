@@ -92,6 +92,9 @@ function step(path: string, key: string | number): string {
   return `${path}['${key.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`;
 }
 
+/** A JSON path step as the audit trail writes them, for writers outside the connector diff. */
+export const jsonPathStep = step;
+
 function hasSecret(node: Node): boolean {
   if (node instanceof SecretLeaf) return true;
   if (Array.isArray(node)) return node.some(hasSecret);

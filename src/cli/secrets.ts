@@ -4,6 +4,7 @@ import type { RuntimeConfig } from '../config/runtime';
 import { runMigrationsLocked } from '../database/migrate';
 import { sqlRunner } from '../database/sql-runner';
 import { parseKey, SecretCipher } from '../secrets/cipher';
+import { auditEntryStatement } from '../audit/persistence/typeorm-audit-trail';
 import { countSealedByKey, describeKeys, resealStore } from '../secrets/sealed-store';
 import { withDatabase } from './context';
 
@@ -128,6 +129,8 @@ async function reseal(
   io.out(`re-sealing under the current key ${cipher.primaryKeyId}, ${batchSize} rows a batch`);
   const result = await resealStore(db, cipher, {
     batchSize,
+    // One `reseal` audit entry per re-sealed connector, in its batch's transaction.
+    audit: { statement: auditEntryStatement },
     onProgress: (p) =>
       io.out(
         `${p.table}: ${p.rows} rows, ${p.resealed} values re-sealed` +

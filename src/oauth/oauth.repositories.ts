@@ -1,3 +1,4 @@
+import type { AuditEntry } from '../audit/audit';
 import type { Sealed } from '../secrets/cipher';
 
 /** An authorization request in progress, from `authorize` to the callback. */
@@ -55,11 +56,20 @@ export abstract class OAuthFlowRepository {
 export abstract class OAuthGrantRepository {
   abstract find(key: GrantKey): Promise<OAuthGrant | null>;
 
-  /** Inserts or replaces the grant. */
-  abstract save(grant: OAuthGrant): Promise<void>;
+  /**
+   * Inserts or replaces the grant; `audit`, when given, is written in the same transaction (the
+   * entry exists exactly when the grant does).
+   */
+  abstract save(grant: OAuthGrant, audit?: AuditEntry): Promise<void>;
 
-  /** Deletes the grant; false when there was none. */
-  abstract delete(key: GrantKey): Promise<boolean>;
+  /**
+   * Deletes the grant; false when there was none. `audit` makes the entry of the grant it
+   * deleted, written in the same transaction (none when nothing was deleted).
+   */
+  abstract delete(
+    key: GrantKey,
+    audit?: (deleted: OAuthGrant) => AuditEntry | undefined,
+  ): Promise<boolean>;
 
   /** The key's grants among these connectors. */
   abstract summaries(

@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { AuditAction, AuditChange, AuditEntry } from '../audit/audit';
+import type { AuditHasher } from '../audit/audit-hash';
+import { jsonPathStep } from '../audit/connector-diff';
 import { sealContext, type ConnectorsService } from '../connectors/connectors.service';
 import type { OAuthSettings } from '../connectors/domain/connector';
 import {
@@ -31,6 +34,19 @@ export interface OAuthServiceOptions {
   /** A token expiring within this many seconds is refreshed before use. */
   refreshLeewaySeconds?: number;
   now?: () => number;
+  /**
+   * Fingerprints tokens for the audit trail: with it, every grant stored by the callback and every
+   * disconnect writes one audit entry in the grant's own transaction.
+   */
+  auditHasher?: AuditHasher;
+}
+
+/** Where the callback request came in (it has no API key: the flow names the key), for the audit. */
+export interface CallbackContext {
+  dialect?: string;
+  method?: string;
+  route?: string;
+  requestId?: string;
 }
 
 /** What the callback ends in. `error` is an OAuth error code, never a secret. */
@@ -115,16 +131,24 @@ export class OAuthService {
    * The callback. An unknown, replayed or expired state ends here, before anything is sent
    * anywhere; otherwise the code is exchanged and the grant stored for the key that started.
    */
-  async complete(params: {
-    state?: string;
-    code?: string;
-    error?: string;
-  }): Promise<CallbackOutcome> {
+  async complete(
+    params: {
+      state?: string;
+      code?: string;
+      error?: string;
+    },
+    context: CallbackContext = {},
+  ): Promise<CallbackOutcome> {
     const { state, code, error } = params;
     if (!state || state.length > 512) return { kind: 'invalid_state' };
     const flow = await this.flows.consume(stateDigest(state));
     if (!flow || flow.expiresAt.getTime() <= this.now()) return { kind: 'invalid_state' };
-    const actor: Actor = { organizationId: flow.organizationId, apiKeyId: flow.apiKeyId };
+    // The key that started the flow acts; the request is the callback's.
+    const actor: Actor = {
+      organizationId: flow.organizationId,
+      apiKeyId: flow.apiKeyId,
+      ...context,
+    };
     const failed = (reason: string): CallbackOutcome => ({
       kind: 'failed',
       connectorId: flow.connectorId,
@@ -134,7 +158,7 @@ export class OAuthService {
     if (error !== undefined) return failed(ERROR_CODE.test(error) ? error : 'authorization_failed');
     if (!code) return failed('invalid_request');
 
-    let client: OAuthClient & { digest: string };
+    let client: OAuthClient & { digest: string; version: number };
     try {
       client = await this.client(actor, flow.connectorId);
     } catch (e) {
@@ -153,12 +177,31 @@ export class OAuthService {
       code_verifier: verifier,
     });
     if (!result.ok) return failed(result.error);
-    const key = { ...actor, connectorId: flow.connectorId };
-    await this.grants.save(this.sealGrant(key, result.tokens, null));
+    const key: GrantKey = {
+      organizationId: flow.organizationId,
+      connectorId: flow.connectorId,
+      apiKeyId: flow.apiKeyId,
+    };
+    const before = await this.grants.find(key);
+    const grant = this.sealGrant(key, result.tokens, null);
+    await this.grants.save(
+      grant,
+      this.auditEntry(actor, 'oauth_grant', { id: key.connectorId, version: client.version }, (h) =>
+        grantChanges(h, before, grant, result.tokens),
+      ),
+    );
     // Settings changed while the code was exchanged: that update dropped the grants it saw; this
     // one was not among them.
-    if ((await this.client(actor, flow.connectorId)).digest !== flow.settingsDigest) {
-      await this.grants.delete(key);
+    const now = await this.client(actor, flow.connectorId);
+    if (now.digest !== flow.settingsDigest) {
+      await this.grants.delete(key, (deleted) =>
+        this.auditEntry(
+          actor,
+          'oauth_disconnect',
+          { id: key.connectorId, version: now.version },
+          () => disconnectChanges(deleted),
+        ),
+      );
       return failed('connector_changed');
     }
     return {
@@ -226,8 +269,42 @@ export class OAuthService {
 
   /** Removes the caller's grant (404 when the connector does not exist). */
   async disconnect(actor: Actor, connectorId: string): Promise<boolean> {
-    await this.connectors.get(actor, connectorId);
-    return this.grants.delete({ ...actor, connectorId });
+    const connector = await this.connectors.get(actor, connectorId);
+    const key: GrantKey = {
+      organizationId: actor.organizationId,
+      connectorId,
+      apiKeyId: actor.apiKeyId,
+    };
+    return this.grants.delete(key, (deleted) =>
+      this.auditEntry(actor, 'oauth_disconnect', connector, () => disconnectChanges(deleted)),
+    );
+  }
+
+  /**
+   * The audit entry of a grant change by `actor` (none without a hasher). The connector itself is
+   * unchanged: `version` is its current one.
+   */
+  private auditEntry(
+    actor: Actor,
+    action: AuditAction,
+    connector: { id: string; version: number },
+    changes: (hasher: AuditHasher) => AuditChange[],
+  ): AuditEntry | undefined {
+    const hasher = this.options.auditHasher;
+    if (!hasher) return undefined;
+    return {
+      occurredAt: new Date(this.now()),
+      organizationId: actor.organizationId,
+      apiKeyId: actor.apiKeyId,
+      dialect: actor.dialect ?? null,
+      method: actor.method ?? null,
+      route: actor.route ?? null,
+      requestId: actor.requestId ?? null,
+      action,
+      connectorId: connector.id,
+      version: connector.version,
+      changes: changes(hasher),
+    };
   }
 
   /** The stored access token when it can be used as is: not due, and not the rejected one. */
@@ -246,7 +323,7 @@ export class OAuthService {
   private async client(
     actor: Actor,
     connectorId: string,
-  ): Promise<OAuthClient & { digest: string }> {
+  ): Promise<OAuthClient & { digest: string; version: number }> {
     const connector = await this.connectors.get(actor, connectorId);
     if (!connector.oauth) throw new OAuthNotConfiguredError(connectorId);
     const secrets = await this.connectors.openSecrets(actor, connectorId);
@@ -255,6 +332,7 @@ export class OAuthService {
       clientId: connector.oauth.clientId,
       clientSecret: secrets.oauthClientSecret,
       digest: settingsDigest(connector.oauth),
+      version: connector.version,
     };
   }
 
@@ -290,6 +368,61 @@ function notAuthorized(connectorId: string, expired: boolean): ConnectorNotAutho
     connectorId,
     `the OAuth authorization of connector '${connectorId}' has expired for this API key: authorize again (POST /v1/connectors/${connectorId}/oauth/authorize)`,
   );
+}
+
+/**
+ * A grant as the audit trail names it: `$.oauthGrants.<API key id>` (its tokens only as
+ * fingerprints, never in clear).
+ */
+const grantPath = (key: GrantKey) => jsonPathStep('$.oauthGrants', key.apiKeyId);
+
+function grantChanges(
+  hasher: AuditHasher,
+  before: OAuthGrant | null,
+  after: OAuthGrant,
+  tokens: TokenSet,
+): AuditChange[] {
+  const base = grantPath(after);
+  const changes: AuditChange[] = [
+    {
+      path: `${base}.accessToken`,
+      secret: 'changed',
+      fingerprint: hasher.fingerprint(tokens.accessToken),
+    },
+  ];
+  if (tokens.refreshToken) {
+    changes.push({
+      path: `${base}.refreshToken`,
+      secret: 'changed',
+      fingerprint: hasher.fingerprint(tokens.refreshToken),
+    });
+  } else if (before?.refreshToken) {
+    changes.push({ path: `${base}.refreshToken`, secret: 'removed' });
+  }
+  const plain = (name: 'status' | 'tokenType' | 'scope', old: string | null | undefined) => {
+    const next = after[name];
+    if (old === next) return;
+    changes.push({
+      path: `${base}.${name}`,
+      ...(old === undefined ? {} : { old }),
+      new: next,
+    });
+  };
+  plain('status', before?.status);
+  plain('tokenType', before?.tokenType);
+  plain('scope', before?.scope);
+  return changes;
+}
+
+function disconnectChanges(deleted: OAuthGrant): AuditChange[] {
+  const base = grantPath(deleted);
+  const changes: AuditChange[] = [];
+  if (deleted.accessToken) changes.push({ path: `${base}.accessToken`, secret: 'removed' });
+  if (deleted.refreshToken) {
+    changes.push({ path: `${base}.refreshToken`, secret: 'removed' });
+  }
+  changes.push({ path: `${base}.status`, old: deleted.status });
+  return changes;
 }
 
 function expired(grant: OAuthGrant): OAuthGrant {

@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import type { AuditChange, AuditEntry } from '../audit/audit';
+import { jsonPathStep as pathStep } from '../audit/connector-diff';
 import { sealContext } from '../connectors/connectors.service';
 import { flowContext, grantContext } from '../oauth/oauth.service';
 import type { SecretCipher } from './cipher';
@@ -234,16 +237,36 @@ export async function resealStore(
     batchSize?: number;
     onProgress?: (progress: ResealProgress) => void;
     sources?: readonly SealedSource[];
+    /**
+     * The audit trail: one `reseal` entry per re-sealed connector row (and per re-sealed OAuth
+     * grant), written in the batch's transaction with `statement` (the audit adapter's INSERT,
+     * `auditEntryStatement`), naming the fields (values unchanged, none shown). `requestId` ties
+     * the entries of one run together (a new id by default).
+     */
+    audit?: { statement: AuditStatement; requestId?: string; now?: () => Date };
   } = {},
 ): Promise<ResealResult> {
   const batchSize = options.batchSize ?? 200;
   const sources = options.sources ?? SEALED_SOURCES;
+  const audit: ResealAuditor | undefined = options.audit && {
+    statement: options.audit.statement,
+    requestId: options.audit.requestId ?? randomUUID(),
+    now: options.audit.now ?? (() => new Date()),
+  };
   let resealed = 0;
   let failed = 0;
   for (let pass = 0; pass < 3; pass++) {
     let passResealed = 0;
     for (const [table, list] of byTable(sources)) {
-      const outcome = await resealTable(db, cipher, table, list, batchSize, options.onProgress);
+      const outcome = await resealTable(
+        db,
+        cipher,
+        table,
+        list,
+        batchSize,
+        options.onProgress,
+        audit,
+      );
       passResealed += outcome.resealed;
       if (pass === 0) failed += outcome.failed;
     }
@@ -264,8 +287,10 @@ async function resealTable(
   sources: SealedSource[],
   batchSize: number,
   onProgress?: (progress: ResealProgress) => void,
+  auditor?: ResealAuditor,
 ): Promise<{ resealed: number; failed: number }> {
   const key = sources[0]?.key ?? [];
+  const audited = auditor && AUDITED_TABLES[table];
   const keyColumns = key.map(ident).join(', ');
   const keyAs = key.map((k, i) => `${ident(k)}::text AS k${i}`).join(', ');
   const tuple = (first: number) => `(${key.map((_, i) => `$${first + i}`).join(', ')})`;
@@ -301,6 +326,7 @@ async function resealTable(
         `SELECT ${keyAs},
                 ${named.map((c, i) => `${ident(c)}::text AS n${i}`).join(', ')},
                 ${sources.map((s, i) => `${sealedValue(s)} AS v${i}`).join(', ')}
+                ${audited ? `, ${audited.version} AS audit_version` : ''}
          FROM ${ident(table)} WHERE ${where}
          ORDER BY ${keyColumns} FOR UPDATE SKIP LOCKED`,
         params,
@@ -310,6 +336,7 @@ async function resealTable(
         const context = Object.fromEntries(named.map((c, i) => [c, asText(row[`n${i}`])]));
         const sets: string[] = [];
         const values: unknown[] = [];
+        const changes: AuditChange[] = [];
         sources.forEach((source, i) => {
           const value = row[`v${i}`] as Json | null;
           if (value === null || value === undefined) return;
@@ -317,6 +344,8 @@ async function resealTable(
           progress.failed += outcome.failed;
           if (!outcome.resealed) return;
           progress.resealed += outcome.resealed;
+          if (audited)
+            changes.push(...resealedPaths(audited.path(source, context), value, outcome.value));
           const column = ident(source.column);
           values.push(source.type === 'jsonb' ? JSON.stringify(outcome.value) : outcome.value);
           const param = `$${values.length}::${source.type}`;
@@ -333,6 +362,16 @@ async function resealTable(
             [...values, ...keyValues],
           );
         }
+        if (audited && auditor && changes.length) {
+          const version = row.audit_version;
+          const entry = auditStatement(auditor, {
+            organizationId: context.organization_id ?? '',
+            connectorId: context[audited.connectorId] ?? '',
+            version: typeof version === 'number' ? version : null,
+            changes,
+          });
+          await query(entry.text, entry.values);
+        }
       }
     });
     progress.rows += window.length;
@@ -341,4 +380,91 @@ async function resealTable(
     after = end;
   }
   return { resealed: progress.resealed, failed: progress.failed };
+}
+
+/** The INSERT of one audit entry, as SQL text and parameters. */
+export type AuditStatement = (entry: AuditEntry) => { text: string; values: unknown[] };
+
+interface ResealAuditor {
+  statement: AuditStatement;
+  requestId: string;
+  now: () => Date;
+}
+
+/** The tables whose re-seals are a connector's audit entries: where each row's connector is. */
+const AUDITED_TABLES: Record<
+  string,
+  {
+    connectorId: string;
+    /** SQL: the connector's version (its own column, or looked up for a grant). */
+    version: string;
+    /** The JSON path of a source's value in the row (as the audit trail names connector fields). */
+    path(source: SealedSource, row: Record<string, string>): string;
+  }
+> = {
+  connectors: {
+    connectorId: 'id',
+    version: '"version"',
+    path: (source) => {
+      const base = CONNECTOR_PATHS[source.column] ?? `$.${source.column}`;
+      return source.field ? `${base}.${source.field}` : base;
+    },
+  },
+  oauth_grants: {
+    connectorId: 'connector_id',
+    version: `(SELECT c."version" FROM connectors c
+                WHERE c.organization_id = oauth_grants.organization_id
+                  AND c.id = oauth_grants.connector_id)`,
+    // The grants of the connector by API key: `$.oauthGrants['<key id>'].accessToken`.
+    path: (source, row) =>
+      `${pathStep('$.oauthGrants', row.api_key_id ?? '')}.${
+        source.column === 'refresh_token' ? 'refreshToken' : 'accessToken'
+      }`,
+  },
+};
+
+/** The canonical connector's name of each sealed column of `connectors`. */
+const CONNECTOR_PATHS: Record<string, string> = {
+  url: '$.url',
+  config: '$.config',
+  oauth: '$.oauth',
+  service_auth_token: '$.serviceAuth.token',
+};
+
+/**
+ * The paths of the values a re-seal changed: the sealed text differs, the clear value does not, so
+ * each is listed by its path alone (no value, no fingerprint: nothing about it changed).
+ */
+function resealedPaths(path: string, before: Json, after: Json): AuditChange[] {
+  if (before === after) return [];
+  if (typeof before === 'string' || typeof after === 'string') {
+    return [{ path }];
+  }
+  if (Array.isArray(before) && Array.isArray(after)) {
+    return before.flatMap((v, i) => resealedPaths(`${path}[${i}]`, v, after[i] ?? null));
+  }
+  if (before && after && typeof before === 'object' && typeof after === 'object') {
+    const a = after as Record<string, Json>;
+    return Object.entries(before as Record<string, Json>).flatMap(([k, v]) =>
+      resealedPaths(pathStep(path, k), v, a[k] ?? null),
+    );
+  }
+  return [];
+}
+
+function auditStatement(
+  auditor: ResealAuditor,
+  subject: Pick<AuditEntry, 'organizationId' | 'connectorId' | 'version' | 'changes'>,
+) {
+  return auditor.statement({
+    ...subject,
+    occurredAt: auditor.now(),
+    // The operator's command, not an API key: no key, no dialect; the run's id ties its entries.
+    apiKeyId: null,
+    dialect: null,
+    method: null,
+    route: 'secrets reseal',
+    requestId: auditor.requestId,
+    action: 'reseal',
+  });
 }

@@ -1,6 +1,6 @@
-import { Controller, Get, Query, Res, UseFilters } from '@nestjs/common';
+import { Controller, Get, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeEndpoint } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type CallbackOutcome, OAuthService } from '../../oauth/oauth.service';
 import { CohereExceptionFilter } from './cohere-exception.filter';
 
@@ -41,13 +41,23 @@ export class CohereOAuthCallbackController {
   @ApiExcludeEndpoint()
   async callback(
     @Query() query: Record<string, unknown>,
+    @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const outcome = await this.oauth.complete({
-      state: single(query, 'state'),
-      code: single(query, 'code'),
-      error: single(query, 'error'),
-    });
+    const outcome = await this.oauth.complete(
+      {
+        state: single(query, 'state'),
+        code: single(query, 'code'),
+        error: single(query, 'error'),
+      },
+      // For the audit entry of the grant: this request, acting for the key that started the flow.
+      {
+        dialect: 'cohere',
+        method: request.method,
+        route: request.routeOptions.url ?? request.url.split('?')[0],
+        requestId: String(request.id),
+      },
+    );
     void reply
       .header('cache-control', 'no-store')
       .header('referrer-policy', 'no-referrer')

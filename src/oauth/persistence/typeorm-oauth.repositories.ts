@@ -1,4 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import type { AuditEntry } from '../../audit/audit';
+import { writeAuditEntry } from '../../audit/persistence/typeorm-audit-trail';
 import type { Sealed } from '../../secrets/cipher';
 import {
   type GrantKey,
@@ -107,16 +109,29 @@ export class TypeOrmOAuthGrantRepository extends OAuthGrantRepository {
     return this.select(this.dataSource.manager, key, false);
   }
 
-  async save(grant: OAuthGrant): Promise<void> {
-    await this.upsert(this.dataSource.manager, grant);
+  async save(grant: OAuthGrant, audit?: AuditEntry): Promise<void> {
+    if (!audit) return this.upsert(this.dataSource.manager, grant);
+    await this.dataSource.transaction(async (manager) => {
+      await this.upsert(manager, grant);
+      await writeAuditEntry(manager, audit);
+    });
   }
 
-  async delete(key: GrantKey): Promise<boolean> {
-    const [, count] = await this.dataSource.query<[unknown, number]>(
-      'DELETE FROM oauth_grants WHERE organization_id = $1 AND connector_id = $2 AND api_key_id = $3',
-      [key.organizationId, key.connectorId, key.apiKeyId],
-    );
-    return count > 0;
+  delete(key: GrantKey, audit?: (deleted: OAuthGrant) => AuditEntry | undefined): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      // For a DELETE, `query` answers [rows, rowCount].
+      const [rows] = await manager.query<[GrantRow[], number]>(
+        `DELETE FROM oauth_grants
+         WHERE organization_id = $1 AND connector_id = $2 AND api_key_id = $3
+         RETURNING ${GRANT_COLUMNS}`,
+        [key.organizationId, key.connectorId, key.apiKeyId],
+      );
+      const row = rows[0];
+      if (!row) return false;
+      const entry = audit?.(toGrant(row));
+      if (entry) await writeAuditEntry(manager, entry);
+      return true;
+    });
   }
 
   async summaries(
