@@ -18,7 +18,9 @@
  * (the timed gateway runs with `node --cpu-prof` and writes its profile there at the end; read it
  * with `node dist-bench/bench/profile-top.js <file>`), BENCH_GATEWAY_MAIN (another build's main.js,
  * to measure a previous version with the same bench), BENCH_ATTRIBUTION=1 (also Cohere get and
- * list on gateways with rate limits and/or request logs off, beside the floor: their share).
+ * list on gateways with rate limits and/or request logs off, beside the floor: their share),
+ * BENCH_GATEWAY_FLAGS (extra `node` flags for the gateway process, space-separated, e.g. V8 heap
+ * flags: to measure them, never on by default).
  */
 import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -90,8 +92,13 @@ export interface BenchReport {
   scenarios: ScenarioResult[];
   derived: Record<string, number>;
   memory: {
+    /** The gateway process's resident set (its own pid, from /proc) as the load ends. */
     rssAfterLoadMb: number;
+    /** The highest resident set sampled (every second) during that load. */
+    rssPeakMb: number;
     rssAfterSoakMb: number | null;
+    /** The highest resident set sampled during the soak. */
+    rssPeakSoakMb: number | null;
     growthPercent: number | null;
   } | null;
   start: { healthyMs: number } | null;
@@ -419,7 +426,9 @@ async function spawnGateway(
     ? ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_PROFILE_DIR}`]
     : [];
   const started = performance.now();
-  const child = spawn(process.execPath, [...profile, main], {
+  // BENCH_GATEWAY_FLAGS: extra node flags for the gateway (e.g. V8 heap flags), to measure them.
+  const flags = env.BENCH_GATEWAY_FLAGS?.split(/\s+/).filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...flags, ...profile, main], {
     env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -457,6 +466,22 @@ async function spawnFloor(options: object): Promise<Target> {
   });
   const { url } = JSON.parse(line) as { url: string };
   return { name: 'floor', url, pid: child.pid ?? 0, stop: () => stopChild(child) };
+}
+
+/** Samples a process's resident set every second while `during` runs: the last and the highest. */
+async function sampledRss<T>(
+  pid: number,
+  during: Promise<T>,
+): Promise<{ value: T; lastMb: number; peakMb: number }> {
+  let peakMb = rssMb(pid);
+  const timer = setInterval(() => (peakMb = Math.max(peakMb, rssMb(pid))), 1000);
+  try {
+    const value = await during;
+    const lastMb = rssMb(pid);
+    return { value, lastMb, peakMb: Math.max(peakMb, lastMb) };
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 function rssMb(pid: number): number {
@@ -725,21 +750,26 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
 
     if (o.memorySeconds > 0 && o.mode === 'process') {
       log(`memory: ${o.memorySeconds} s of mixed load on the gateway...`);
-      const bad = await mixed(gateway, keys, o.memorySeconds, o);
-      const after = rssMb(gateway.pid);
+      const load = await sampledRss(gateway.pid, mixed(gateway, keys, o.memorySeconds, o));
+      const bad = load.value;
+      const after = load.lastMb;
       let soaked: number | null = null;
+      let soakPeak: number | null = null;
       if (o.soakMinutes > 0) {
         log(`memory: a further ${o.soakMinutes} min of the same load...`);
-        await mixed(gateway, keys, o.soakMinutes * 60, o);
-        soaked = rssMb(gateway.pid);
+        const soak = await sampledRss(gateway.pid, mixed(gateway, keys, o.soakMinutes * 60, o));
+        soaked = soak.lastMb;
+        soakPeak = soak.peakMb;
       }
       report.memory = {
         rssAfterLoadMb: after,
+        rssPeakMb: load.peakMb,
         rssAfterSoakMb: soaked,
+        rssPeakSoakMb: soakPeak,
         growthPercent: soaked === null ? null : Math.round(((soaked - after) / after) * 1000) / 10,
       };
       log(
-        `memory: RSS ${after} MB after ${o.memorySeconds} s${soaked === null ? '' : `, ${soaked} MB after ${o.soakMinutes} min more (${report.memory.growthPercent} %)`}${bad ? `  (${bad} non-2xx/errors)` : ''}`,
+        `memory: gateway RSS ${after} MB after ${o.memorySeconds} s (peak ${load.peakMb})${soaked === null ? '' : `, ${soaked} MB after ${o.soakMinutes} min more (peak ${soakPeak}; ${report.memory.growthPercent} %)`}${bad ? `  (${bad} non-2xx/errors)` : ''}`,
       );
     }
   } finally {

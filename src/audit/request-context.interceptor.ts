@@ -7,6 +7,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
 import { DIALECTS } from '../dialects';
+import { routeLabelsOf } from '../http/route-labels';
 
 /**
  * Tells the acting key where its request came in, for the audit trail: the dialect that owns the
@@ -19,10 +20,18 @@ export class RequestContextInterceptor implements NestInterceptor {
     if (context.getType() === 'http') {
       const request = context.switchToHttp().getRequest<FastifyRequest>();
       if (request.actor) {
-        const path = request.url.split('?')[0] ?? '';
+        // The dialect was worked out once per route pattern (src/http/route-labels.ts).
+        const labels = routeLabelsOf(request.raw);
+        const matched = labels !== undefined && labels.route !== 'unmatched';
+        const path = matched ? labels.route : (request.url.split('?')[0] ?? '');
+        const dialect = matched
+          ? labels.dialect === 'none'
+            ? undefined
+            : labels.dialect
+          : DIALECTS.find((d) => d.owns(request.method, path))?.name;
         request.actor = {
           ...request.actor,
-          dialect: DIALECTS.find((d) => d.owns(request.method, path))?.name,
+          dialect,
           method: request.method,
           route: request.routeOptions.url ?? path,
           requestId: String(request.id),
