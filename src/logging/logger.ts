@@ -27,5 +27,8 @@ export function createLogger(
       },
     });
   }
-  return pino(config);
+  // Synchronous writes to stdout: lines leave in the order they were logged, and none is lost
+  // when the process exits (an asynchronous stream let a fatal line, which pino writes at once,
+  // overtake the line before it).
+  return pino(config, pino.destination({ dest: 1, sync: true }));
 }
