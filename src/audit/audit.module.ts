@@ -1,56 +1,29 @@
-import {
-  Global,
-  Injectable,
-  Logger,
-  Module,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-  Inject,
-} from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type RuntimeConfig } from '../config/runtime';
+import { BackgroundPurge } from '../database/background-purge';
 import { AuditTrail } from './audit';
 import { AuditHasher } from './audit-hash';
 import { TypeOrmAuditTrail } from './persistence/typeorm-audit-trail';
 import { RequestContextInterceptor } from './request-context.interceptor';
 
-const PURGE_EVERY_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Entries older than AUDIT_RETENTION_DAYS are purged at start and then every hour, in batches. */
 @Injectable()
-export class AuditPurge implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger('Audit');
-  private timer?: NodeJS.Timeout;
-
+export class AuditPurge extends BackgroundPurge {
   constructor(
     private readonly trail: AuditTrail,
     @Inject(APP_CONFIG) private readonly config: RuntimeConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    void this.purge();
-    this.timer = setInterval(() => void this.purge(), PURGE_EVERY_MS);
-    this.timer.unref();
+  ) {
+    super(new Logger('Audit'), 'audit entries past AUDIT_RETENTION_DAYS');
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
-  }
-
-  /** One purge now; returns how many entries went (0 when the purge failed: it is logged). */
-  async purge(now = new Date()): Promise<number> {
-    try {
-      const before = new Date(now.getTime() - this.config.auditRetentionDays * DAY_MS);
-      const purged = await this.trail.purgeBefore(before);
-      if (purged)
-        this.logger.log(`purged ${purged} audit entries older than ${before.toISOString()}`);
-      return purged;
-    } catch (error) {
-      this.logger.warn(`audit purge failed: ${(error as Error).message}`);
-      return 0;
-    }
+  protected purgeExpired(now: Date): Promise<number> {
+    return this.trail.purgeBefore(
+      new Date(now.getTime() - this.config.auditRetentionDays * DAY_MS),
+    );
   }
 }
 

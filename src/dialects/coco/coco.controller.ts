@@ -172,6 +172,24 @@ const SEARCH_PARAMS = [
   { name: '_source_excludes', description: 'Comma list of fields to drop from `_source`.' },
 ].map((p) => ApiQuery({ ...p, required: false, type: String }));
 
+/** Elasticsearch's optimistic concurrency parameters, on update and delete. */
+const SEQ_NO_PARAMS = [
+  ApiQuery({
+    name: 'if_seq_no',
+    required: false,
+    type: Number,
+    example: 0,
+    description: 'Write only if the connector is still at this `_seq_no` (409 otherwise).',
+  }),
+  ApiQuery({
+    name: 'if_primary_term',
+    required: false,
+    type: Number,
+    example: 1,
+    description: 'With `if_seq_no`: always 1 here.',
+  }),
+];
+
 /** Coco Server's connector API, at the root and under /coco. */
 @ApiTags('Coco Server connectors')
 @ApiSecurity('X-API-TOKEN')
@@ -333,20 +351,7 @@ export class CocoConnectorsController {
   })
   @IdParam()
   @ApiQuery({ name: 'replace', required: false, type: Boolean })
-  @ApiQuery({
-    name: 'if_seq_no',
-    required: false,
-    type: Number,
-    example: 0,
-    description: 'Write only if the connector is still at this `_seq_no` (409 otherwise).',
-  })
-  @ApiQuery({
-    name: 'if_primary_term',
-    required: false,
-    type: Number,
-    example: 1,
-    description: 'With `if_seq_no`: always 1 here.',
-  })
+  @applyDecorators(...SEQ_NO_PARAMS)
   @ApiBody({ type: UpdateCocoConnectorDto, examples: UPDATE_EXAMPLES })
   @ApiOkResponse({ type: CocoResultResponse, example: UPDATED_EXAMPLE })
   @ApiResponse({
@@ -392,20 +397,7 @@ export class CocoConnectorsController {
     description: '`{"_id": "...", "result": "not_found"}`',
     example: NOT_FOUND_RESULT_EXAMPLE,
   })
-  @ApiQuery({
-    name: 'if_seq_no',
-    required: false,
-    type: Number,
-    example: 0,
-    description: 'Write only if the connector is still at this `_seq_no` (409 otherwise).',
-  })
-  @ApiQuery({
-    name: 'if_primary_term',
-    required: false,
-    type: Number,
-    example: 1,
-    description: 'With `if_seq_no`: always 1 here.',
-  })
+  @applyDecorators(...SEQ_NO_PARAMS)
   @applyDecorators(...errors([401, 403, 409, 412]))
   async delete(
     @CurrentActor() actor: Actor,
