@@ -1,6 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { LoggerModule, type Params } from 'nestjs-pino';
 import { AuditModule } from './audit/audit.module';
 import { APP_CONFIG, type RuntimeConfig } from './config/runtime';
 import { CoreModule } from './core.module';
@@ -8,16 +7,15 @@ import { typeOrmOptions } from './database/typeorm-options';
 import { DIALECTS } from './dialects';
 import { HealthModule } from './health/health.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
-import { ThrottlingModule } from './http/throttling';
+import { RateLimitModule } from './http/throttling';
 import { MetricsModule } from './metrics/metrics.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: RuntimeConfig, logging: Params): DynamicModule {
+  static forRoot(config: RuntimeConfig): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        LoggerModule.forRoot(logging),
         TypeOrmModule.forRoot({
           // PGlite serves every connection from one session: no other session can hold a lock,
           // and it ignores startup parameters, so the statement limits apply to a real server.
@@ -41,7 +39,7 @@ export class AppModule {
         AuditModule,
         IdempotencyModule,
         HealthModule,
-        ThrottlingModule,
+        RateLimitModule,
         MetricsModule,
         ...DIALECTS.map((d) => d.module),
       ],

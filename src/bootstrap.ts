@@ -3,17 +3,21 @@ import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Logger, PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { RuntimeConfig } from './config/runtime';
 import { DIALECTS } from './dialects';
 import { clientErrorHandler, DialectRoutingFilter } from './http/dialect-routing.filter';
 import { registerJsonBodyParser } from './http/json-body';
-import { loggerParams } from './http/logging';
+import { RateLimitStore } from './http/rate-limit-store';
+import { installRateLimits } from './http/throttling';
+import { ApiKeysService } from './auth/api-keys.service';
+import { installRequestLogging } from './http/logging';
 import { requestIdFor } from './http/request-id';
 import { buildOpenApiDocuments, setupSwaggerUi } from './openapi/openapi-documents';
 import { installRouteLabels } from './http/route-labels';
-import { createLogger, type Logger as PinoInstance } from './logging/logger';
+import { createLogger, type Logger } from './logging/logger';
+import { NestPinoLogger } from './logging/nest-logger';
+import { installRequestScope } from './logging/request-scope';
 import { installMetrics } from './metrics/metrics.http';
 import { MetricsService } from './metrics/metrics.service';
 import { GracefulShutdown, hostFor, registerShutdown } from './http/shutdown';
@@ -24,12 +28,14 @@ import { GracefulShutdown, hostFor, registerShutdown } from './http/shutdown';
  */
 export async function createApp(
   config: RuntimeConfig,
-  options: { logs?: boolean; logStream?: NodeJS.WritableStream; logger?: PinoInstance } = {},
+  options: { logs?: boolean; logStream?: NodeJS.WritableStream; logger?: Logger } = {},
 ): Promise<NestFastifyApplication> {
-  const logging = loggerParams(
+  const logger =
     options.logger ??
-      createLogger({ level: config.logLevel, format: config.logFormat, stream: options.logStream }),
-  );
+    createLogger({ level: config.logLevel, format: config.logFormat, stream: options.logStream });
+  // Nest's logs while the application is made (and, should that fail, the reason) go to the same
+  // pino logger as everything else, never to Nest's coloured console.
+  const nestLogger = options.logs === false ? false : new NestPinoLogger(logger);
   const routing = new DialectRoutingFilter(DIALECTS);
   const adapter = new FastifyAdapter({
     // Connector ids are up to 128 characters; find-my-way's default refuses params over 100.
@@ -51,35 +57,40 @@ export async function createApp(
     return503OnClosing: false,
     // Only behind a proxy that sets X-Forwarded-For: otherwise a client could choose its address.
     trustProxy: config.trustProxy,
+    // The gateway has no Nest middleware (its request scope and log line are Fastify hooks):
+    // no middie hook on every request.
+    skipMiddie: true,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, logging),
-    adapter,
-    {
-      // Nest's logs while the application is made (and, should that fail, the reason) go to the
-      // same pino logger as everything else, never to Nest's coloured console.
-      logger: options.logs === false ? false : new Logger(new PinoLogger(logging), logging),
-      bufferLogs: true,
-      // Fastify's own JSON parser only: a form or other body is a 415, not a connector.
-      bodyParser: false,
-      abortOnError: false,
-    },
-  );
-  if (options.logs === false) app.useLogger(false);
-  else app.useLogger(app.get(Logger));
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: nestLogger,
+    bufferLogs: true,
+    // Fastify's own JSON parser only: a form or other body is a 415, not a connector.
+    bodyParser: false,
+    abortOnError: false,
+  });
+  app.useLogger(nestLogger);
   app.useGlobalFilters(routing);
-  registerJsonBodyParser(app.getHttpAdapter().getInstance(), config.bodyLimit);
+  const fastify = app.getHttpAdapter().getInstance();
+  // First: every later hook, the handler and what it awaits run in the request's log scope.
+  installRequestScope(fastify);
+  registerJsonBodyParser(fastify, config.bodyLimit);
   const shutdown = new GracefulShutdown((exception, host) => routing.catch(exception, host));
-  shutdown.install(app.getHttpAdapter().getInstance());
+  shutdown.install(fastify);
   registerShutdown(app, shutdown);
-  installRouteLabels(app.getHttpAdapter().getInstance(), DIALECTS);
-  installMetrics(app.getHttpAdapter().getInstance(), app.get(MetricsService), config.metricsToken);
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onSend', async (request, reply) => {
-      reply.header('x-request-id', request.id);
-    });
+  installRouteLabels(fastify, DIALECTS);
+  installRateLimits(
+    fastify,
+    app.get(RateLimitStore),
+    app.get(ApiKeysService),
+    config.rateLimitPerMinute,
+  );
+  installMetrics(fastify, app.get(MetricsService), config.metricsToken);
+  installRequestLogging(fastify, logger);
+  // A callback hook: it runs on every answer, and a promise each would cost for nothing.
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    reply.header('x-request-id', request.id);
+    done(null, payload);
+  });
   setupSwagger(app);
   try {
     await app.init();
@@ -88,7 +99,7 @@ export async function createApp(
     await app.close().catch(() => undefined);
     throw error;
   }
-  await app.getHttpAdapter().getInstance().ready();
+  await fastify.ready();
   return app;
 }
 

@@ -7,7 +7,7 @@ import { buildIfStale, exitOf, gatewayEnv, Output, ROOT } from './processes';
 
 const MAIN = join(ROOT, 'dist', 'main.js');
 
-/** The fields every line of the gateway carries, whatever wrote it (pino, Nest, pino-http). */
+/** The fields every line of the gateway carries, whatever wrote it (pino, Nest, the request lines). */
 const BASE = ['level', 'time', 'pid', 'hostname', 'name', 'msg'];
 
 /** `node dist/main.js` with `env`, in an empty folder (no .env of a developer's). */

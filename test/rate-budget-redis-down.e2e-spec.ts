@@ -5,8 +5,8 @@ import { startTestApp, type TestApp } from './app';
 import { freePort, LIMIT, sweep, uniquePrefix, waitFor } from './rate-routes';
 
 /**
- * Its own file: nestjs-pino keeps the first application's logger for logs written outside a
- * request, so the outage log is read from the only application of this file.
+ * Its own file: Nest's `Logger` writes through one logger per process (that of the last
+ * application made), so the outage log is read from the only application of this file.
  */
 describe('one rate budget per API key', () => {
   describe('when Redis stops', () => {

@@ -1,12 +1,10 @@
 import { Global, Inject, Injectable, Logger, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type RuntimeConfig } from '../config/runtime';
 import { BackgroundPurge } from '../database/background-purge';
 import { AuditTrail } from './audit';
 import { AuditHasher } from './audit-hash';
 import { TypeOrmAuditTrail } from './persistence/typeorm-audit-trail';
-import { RequestContextInterceptor } from './request-context.interceptor';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -45,7 +43,6 @@ export class AuditPurge extends BackgroundPurge {
       useFactory: (config: RuntimeConfig) => auditHasherFor(config),
     },
     AuditPurge,
-    { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor },
   ],
   exports: [AuditTrail, AuditHasher, AuditPurge],
 })

@@ -5,6 +5,7 @@ import {
   Injectable,
 } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { requestContextOf } from '../audit/request-context';
 import type { Actor } from '../connectors/domain/connector.input';
 import { ApiKeysService } from './api-keys.service';
 import { InvalidApiKeyError, MissingApiKeyError } from './auth.errors';
@@ -13,6 +14,30 @@ declare module 'fastify' {
   interface FastifyRequest {
     actor?: Actor;
   }
+}
+
+const RESOLVED = Symbol('resolvedApiKey');
+type Resolving = FastifyRequest & {
+  [RESOLVED]?: { key: string; actor: Actor | null | Promise<Actor | null> };
+};
+
+/**
+ * The actor of the request's API key (null for a key that is not valid), resolved once per
+ * request whoever asks first (the rate limiter counts per key, then the key guard admits it): a
+ * key seen in the last 30 s is answered at once, without a promise or a query.
+ */
+export function actorOf(
+  keys: ApiKeysService,
+  request: FastifyRequest,
+  key: string,
+): Actor | null | Promise<Actor | null> {
+  const resolving = request as Resolving;
+  const known = resolving[RESOLVED];
+  if (known?.key === key) return known.actor;
+  const cached = keys.cached(key);
+  const actor = cached !== undefined ? cached : keys.resolve(key);
+  resolving[RESOLVED] = { key, actor };
+  return actor;
 }
 
 /** The key from `Authorization: Bearer <key>` or `X-API-TOKEN: <key>`. */
@@ -37,16 +62,17 @@ export class ApiKeyGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const key = apiKeyFrom(request.headers);
     if (!key) throw new MissingApiKeyError();
-    // A key seen in the last 30 s is answered at once: no promise, no database.
-    const cached = this.keys.cached(key);
-    if (cached !== undefined) return admit(request, cached);
-    return this.keys.resolve(key).then((actor) => admit(request, actor));
+    const actor = actorOf(this.keys, request, key);
+    return actor instanceof Promise
+      ? actor.then((resolved) => admit(request, resolved))
+      : admit(request, actor);
   }
 }
 
+/** The key's actor, with where the request came in (for the audit trail). */
 function admit(request: FastifyRequest, actor: Actor | null): true {
   if (!actor) throw new InvalidApiKeyError();
-  request.actor = actor;
+  request.actor = { ...actor, ...requestContextOf(request) };
   return true;
 }
 

@@ -1,7 +1,7 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { GatewayThrottlerStorage } from '../http/rate-limit-store';
+import { RateLimitStore } from '../http/rate-limit-store';
 
 /** A check answers within this, whatever the pool or Redis are doing. */
 export const HEALTH_CHECK_TIMEOUT_MS = 1000;
@@ -33,7 +33,7 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
 export class HealthController {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly rateLimits: GatewayThrottlerStorage,
+    private readonly rateLimits: RateLimitStore,
   ) {}
 
   @Get('live')

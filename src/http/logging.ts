@@ -1,8 +1,5 @@
-import type { IncomingMessage } from 'node:http';
-import { RequestMethod } from '@nestjs/common';
-import type { Params } from 'nestjs-pino';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../logging/logger';
-import { requestIdFor } from './request-id';
 import { routeLabelsOf } from './route-labels';
 
 /**
@@ -33,55 +30,38 @@ function loggedHeaders(headers: Record<string, unknown>): Record<string, unknown
 /** Requests that say nothing and come often: health checks and metric scrapes. */
 const QUIET_PATHS = new Set(['/health', '/health/live', '/health/ready', '/metrics']);
 
-/** The request line's route pattern and dialect (see `route-labels.ts`) beside pino-http's fields. */
-function withRoute(req: IncomingMessage, fields: object): object {
-  const labels = routeLabelsOf(req);
-  return labels ? { ...fields, dialect: labels.dialect, route: labels.route } : fields;
-}
-
 /**
- * nestjs-pino on the process's one pino logger (`src/logging/logger.ts`): Nest's own logs and one
- * JSON line per request, when it completes, with its id, method, path (never the query string),
- * dialect, route pattern, status and `responseTime` in ms. Only known headers are logged,
- * credentials redacted; bodies never are.
+ * One JSON line per request, once its answer is sent, written from Fastify's `onResponse` hook
+ * with what is at hand: the request id, method, path (never the query string), a few known
+ * headers (credentials shown as `[redacted]`), the dialect and route pattern, the status and
+ * `responseTime` in ms. Never a body, a query string or a response header (a Location may carry an
+ * OAuth state). 5xx answers are logged at `error`, the rest at `info`.
  */
-export function loggerParams(logger: Logger): Params {
-  return {
-    // nestjs-pino's default route pattern matches nothing under NestJS 12's Fastify adapter.
-    forRoutes: [{ path: '*path', method: RequestMethod.ALL }],
-    pinoHttp: {
-      logger,
-      customSuccessObject: (req, _res, fields: object) => withRoute(req, fields),
-      customErrorObject: (req, _res, _error, fields: object) => withRoute(req, fields),
-      genReqId: (req) => requestIdFor(req),
-      // Every line logged while serving a request (ours and Nest's) carries its id.
-      customProps: (req) => ({ requestId: (req as { id?: unknown }).id }),
-      // A Location may carry an OAuth state and PKCE challenge (authorization redirects).
-      redact: {
-        paths: ['res.headers["set-cookie"]', 'res.headers.location'],
-        censor: '[redacted]',
+export function installRequestLogging(fastify: FastifyInstance, logger: Logger): void {
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const status = reply.statusCode;
+    const level = status >= 500 ? 'error' : 'info';
+    if (!logger.isLevelEnabled(level)) return done();
+    const path = request.url.split('?', 1)[0] ?? '';
+    if (QUIET_PATHS.has(path)) return done();
+    const labels = routeLabelsOf(request.raw);
+    const id = String(request.id);
+    logger[level](
+      {
+        requestId: id,
+        req: {
+          id,
+          method: request.method,
+          url: path,
+          headers: loggedHeaders(request.headers),
+        },
+        res: { statusCode: status },
+        responseTime: Math.round(reply.elapsedTime),
+        dialect: labels?.dialect,
+        route: labels?.route,
       },
-      serializers: {
-        req: (req: {
-          id: string;
-          method: string;
-          url: string;
-          headers: Record<string, unknown>;
-        }) => ({
-          id: req.id,
-          method: req.method,
-          // Query strings can carry OAuth codes and states: log the path only.
-          url: req.url?.split('?')[0],
-          headers: loggedHeaders(req.headers),
-        }),
-      },
-      // The middleware may rewrite req.url; originalUrl is the path the client asked for.
-      autoLogging: {
-        ignore: (req) =>
-          QUIET_PATHS.has(
-            ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?', 1)[0] ?? '',
-          ),
-      },
-    },
-  };
+      status >= 500 ? 'request errored' : 'request completed',
+    );
+    done();
+  });
 }

@@ -1,4 +1,4 @@
-import { GatewayThrottlerStorage, MemoryWindows } from './rate-limit-store';
+import { MemoryWindows, RateLimitStore } from './rate-limit-store';
 import { isUnlimitedPath } from './throttling';
 
 describe('MemoryWindows', () => {
@@ -22,14 +22,13 @@ describe('MemoryWindows', () => {
   });
 });
 
-describe('GatewayThrottlerStorage without Redis', () => {
-  it('blocks past the limit until the window ends', async () => {
-    const storage = new GatewayThrottlerStorage(null, 'test:');
+describe('RateLimitStore without Redis', () => {
+  it('counts in this process, at once (no promise)', async () => {
+    const storage = new RateLimitStore(null, 'test:');
     try {
-      const records = [];
-      for (let i = 0; i < 3; i++) records.push(await storage.increment('k', 60_000, 2));
-      expect(records.map((r) => r.isBlocked)).toEqual([false, false, true]);
-      expect(records[2]).toMatchObject({ totalHits: 3, timeToExpire: 60, timeToBlockExpire: 60 });
+      const counts = [];
+      for (let i = 0; i < 3; i++) counts.push(storage.hit('k', 60_000));
+      expect(counts.map((c) => (c instanceof Promise ? 'promise' : c.hits))).toEqual([1, 2, 3]);
       expect(await storage.redisUp(100)).toBeNull();
     } finally {
       storage.onModuleDestroy();

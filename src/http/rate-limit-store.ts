@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import type { ThrottlerStorage } from '@nestjs/throttler';
 import Redis from 'ioredis';
 
 /** One hit counted in a fixed window: how many so far, and when the window ends. */
@@ -139,12 +138,10 @@ export class RedisWindows {
 }
 
 /**
- * The throttler's storage: one fixed window per tracker, in Redis when configured, else in this
- * process. Over the limit, `timeToBlockExpire` is the rest of the window (no extra blocking).
+ * Where the rate limits' windows are kept: one fixed window per tracker, in Redis when configured
+ * (shared by every replica), else in this process. Health reads whether Redis answers.
  */
-type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
-
-export class GatewayThrottlerStorage implements ThrottlerStorage {
+export class RateLimitStore {
   readonly memory = new MemoryWindows();
   readonly redis: RedisWindows | null;
 
@@ -152,18 +149,9 @@ export class GatewayThrottlerStorage implements ThrottlerStorage {
     this.redis = redisUrl ? new RedisWindows(redisUrl, prefix, this.memory) : null;
   }
 
-  async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
-    const { hits, resetInMs } = this.redis
-      ? await this.redis.hit(key, ttl)
-      : this.memory.hit(key, ttl);
-    const timeToExpire = Math.max(1, Math.ceil(resetInMs / 1000));
-    const isBlocked = hits > limit;
-    return {
-      totalHits: hits,
-      timeToExpire,
-      isBlocked,
-      timeToBlockExpire: isBlocked ? timeToExpire : 0,
-    };
+  /** Counts one hit: at once in this process, a promise when the window is in Redis. */
+  hit(key: string, ttlMs: number): WindowCount | Promise<WindowCount> {
+    return this.redis ? this.redis.hit(key, ttlMs) : this.memory.hit(key, ttlMs);
   }
 
   /** Null without Redis; else whether it answers now. */

@@ -1,19 +1,15 @@
-import { type ExecutionContext, Global, Injectable, Module } from '@nestjs/common';
-import { APP_GUARD, Reflector } from '@nestjs/core';
-import {
-  InjectThrottlerOptions,
-  InjectThrottlerStorage,
-  ThrottlerGuard,
-  ThrottlerModule,
-  type ThrottlerLimitDetail,
-  type ThrottlerModuleOptions,
-  type ThrottlerStorage,
-} from '@nestjs/throttler';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { apiKeyFrom } from '../auth/api-key.guard';
-import { ApiKeysService } from '../auth/api-keys.service';
+import { Global, HttpException, HttpStatus, Module } from '@nestjs/common';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+} from 'fastify';
+import { actorOf, apiKeyFrom } from '../auth/api-key.guard';
+import type { ApiKeysService } from '../auth/api-keys.service';
 import { APP_CONFIG, type RuntimeConfig } from '../config/runtime';
-import { GatewayThrottlerStorage } from './rate-limit-store';
+import type { Actor } from '../connectors/domain/connector.input';
+import { RateLimitStore, type WindowCount } from './rate-limit-store';
 
 const MINUTE = 60_000;
 
@@ -23,57 +19,10 @@ export function isUnlimitedPath(url: string): boolean {
   return /^\/(health|docs|metrics)(\/|\.|$)/.test(path);
 }
 
-/**
- * One budget per API key per minute, whatever the route, mount or dialect: the throttler's key
- * is the tracker alone (the library's default adds the controller and handler). A request without
- * a valid key counts against its client address instead, so made-up keys share one budget.
- */
-@Injectable()
-export class GatewayThrottlerGuard extends ThrottlerGuard {
-  constructor(
-    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
-    @InjectThrottlerStorage() storage: ThrottlerStorage,
-    reflector: Reflector,
-    private readonly keys: ApiKeysService,
-  ) {
-    super(options, storage, reflector);
-  }
-
-  protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
-    return Promise.resolve(
-      isUnlimitedPath(context.switchToHttp().getRequest<FastifyRequest>().url),
-    );
-  }
-
-  protected override async getTracker(req: Record<string, unknown>): Promise<string> {
-    const request = req as unknown as FastifyRequest;
-    const key = apiKeyFrom(request.headers);
-    // Cached by the service: the key guard that runs next finds it there.
-    const actor = key ? await this.keys.resolve(key) : null;
-    return actor ? `key:${actor.apiKeyId}` : `ip:${request.ip}`;
-  }
-
-  protected override generateKey(
-    _context: ExecutionContext,
-    tracker: string,
-    name: string,
-  ): string {
-    return `${name}:${tracker}`;
-  }
-
-  /** Every 429 says when to come back and what the budget is, whichever limit was hit. */
-  protected override async throwThrottlingException(
-    context: ExecutionContext,
-    detail: ThrottlerLimitDetail,
-  ): Promise<void> {
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
-    reply.headers({
-      'retry-after': String(detail.timeToBlockExpire),
-      'x-ratelimit-limit': String(detail.limit),
-      'x-ratelimit-remaining': '0',
-      'x-ratelimit-reset': String(detail.timeToBlockExpire),
-    });
-    return super.throwThrottlingException(context, detail);
+/** Over the budget: a 429 in the dialect's error shape (with `Retry-After`, set beforehand). */
+export class RateLimitedError extends HttpException {
+  constructor() {
+    super('too many requests', HttpStatus.TOO_MANY_REQUESTS);
   }
 }
 
@@ -82,38 +31,69 @@ export class GatewayThrottlerGuard extends ThrottlerGuard {
 @Module({
   providers: [
     {
-      provide: GatewayThrottlerStorage,
+      provide: RateLimitStore,
       inject: [APP_CONFIG],
       useFactory: (config: RuntimeConfig) =>
-        new GatewayThrottlerStorage(
+        new RateLimitStore(
           config.rateLimitPerMinute > 0 ? config.redisUrl : null,
           config.redisKeyPrefix,
         ),
     },
   ],
-  exports: [GatewayThrottlerStorage],
+  exports: [RateLimitStore],
 })
-class RateLimitStorageModule {}
+export class RateLimitModule {}
 
 /**
- * Rate limits: `RATE_LIMIT_PER_MINUTE` requests per API key (or per address without a valid
- * key) in a fixed window of one minute that opens at the first request. Past it, a 429 in the
- * dialect's error shape with `Retry-After` and `X-RateLimit-*`.
+ * Rate limits: `RATE_LIMIT_PER_MINUTE` requests per API key (or per client address, for a request
+ * without a valid key, so made-up keys share one budget) in a fixed window of one minute that
+ * opens at the first request: one budget per key whatever the route, mount or dialect. Every
+ * answer of a limited route carries `X-RateLimit-Limit`, `-Remaining` and `-Reset`; past the
+ * budget, a 429 in the dialect's error shape with `Retry-After`. Probes, docs and metrics are never
+ * limited, and a path no route matches is answered 404 without counting.
+ *
+ * A Fastify `onRequest` hook, before Nest's pipeline: a key seen in the last 30 s and a window kept
+ * in this process are answered without a promise (with Redis, one round trip per request).
  */
-@Module({
-  imports: [
-    RateLimitStorageModule,
-    ThrottlerModule.forRootAsync({
-      inject: [APP_CONFIG, GatewayThrottlerStorage],
-      useFactory: (config: RuntimeConfig, storage: GatewayThrottlerStorage) => ({
-        // 'default' gives the standard header names (Retry-After, X-RateLimit-Limit, ...).
-        throttlers: [{ name: 'default', ttl: MINUTE, limit: config.rateLimitPerMinute }],
-        storage,
-        skipIf: () => config.rateLimitPerMinute === 0,
-        errorMessage: 'too many requests',
-      }),
-    }),
-  ],
-  providers: [{ provide: APP_GUARD, useClass: GatewayThrottlerGuard }],
-})
-export class ThrottlingModule {}
+export function installRateLimits(
+  fastify: FastifyInstance,
+  store: RateLimitStore,
+  keys: ApiKeysService,
+  limit: number,
+): void {
+  if (limit <= 0) return;
+  const limitText = String(limit);
+
+  const answer = (reply: FastifyReply, count: WindowCount, done: HookHandlerDoneFunction) => {
+    const reset = String(Math.max(1, Math.ceil(count.resetInMs / 1000)));
+    reply.header('x-ratelimit-limit', limitText);
+    reply.header('x-ratelimit-remaining', String(Math.max(0, limit - count.hits)));
+    reply.header('x-ratelimit-reset', reset);
+    if (count.hits <= limit) return done();
+    reply.header('retry-after', reset);
+    done(new RateLimitedError());
+  };
+
+  const countFor = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    actor: Actor | null,
+    done: HookHandlerDoneFunction,
+  ) => {
+    // The same key names as before this was a hook (`default:<tracker>`), so a rolling deploy
+    // shares its windows in Redis.
+    const tracker = actor ? `default:key:${actor.apiKeyId}` : `default:ip:${request.ip}`;
+    const count = store.hit(tracker, MINUTE);
+    if (count instanceof Promise) count.then((c) => answer(reply, c, done), done);
+    else answer(reply, count, done);
+  };
+
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (request.routeOptions.url === undefined || isUnlimitedPath(request.url)) return done();
+    const key = apiKeyFrom(request.headers);
+    // Resolved once for the request: the key guard that runs later finds it.
+    const actor = key ? actorOf(keys, request, key) : null;
+    if (actor instanceof Promise) actor.then((a) => countFor(request, reply, a, done), done);
+    else countFor(request, reply, actor, done);
+  });
+}

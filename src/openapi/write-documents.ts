@@ -6,8 +6,6 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { AppModule } from '../app.module';
 import { loadConfig } from '../config/config';
 import { DIALECTS } from '../dialects';
-import { loggerParams } from '../http/logging';
-import { createLogger } from '../logging/logger';
 import { canonicalJson } from './canonical-json';
 import { buildOpenApiDocuments } from './openapi-documents';
 
@@ -25,7 +23,7 @@ export async function generateDocuments(): Promise<Map<string, string>> {
     embedded: false,
   };
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, loggerParams(createLogger({ level: 'silent' }))),
+    AppModule.forRoot(config),
     new FastifyAdapter(),
     { preview: true, logger: false, abortOnError: false },
   );
