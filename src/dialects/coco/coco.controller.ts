@@ -16,7 +16,6 @@ import {
   Res,
   UseFilters,
   UseGuards,
-  UsePipes,
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -198,7 +197,6 @@ const SEQ_NO_PARAMS = [
 @Controller(['connector', 'coco/connector'])
 @UseGuards(ApiKeyGuard)
 @UseFilters(CocoExceptionFilter)
-@UsePipes(validation)
 export class CocoConnectorsController {
   constructor(
     private readonly connectors: ConnectorsService,
@@ -219,7 +217,7 @@ export class CocoConnectorsController {
   @applyDecorators(...errors([400, 401, 409, 412, 413, 422], { 409: CREATE_409 }))
   async create(
     @CurrentActor() actor: Actor,
-    @Body() raw: unknown,
+    @Body(validation) raw: unknown,
     @Conditions() conditions: HttpConditions,
   ): Promise<CocoCreatedResponse> {
     const body = await readBody(raw, CreateCocoConnectorDto);
@@ -243,7 +241,7 @@ export class CocoConnectorsController {
   async createWithSlash(
     @CurrentActor() actor: Actor,
     @Req() request: FastifyRequest,
-    @Body() raw: unknown,
+    @Body(validation) raw: unknown,
     @Conditions() conditions: HttpConditions,
   ): Promise<CocoCreatedResponse> {
     const rest = (request.params as Record<string, string | undefined>)['*'] ?? '';
@@ -262,7 +260,7 @@ export class CocoConnectorsController {
   @applyDecorators(...errors([400, 401], { 400: SIZE_REASON }))
   search(
     @CurrentActor() actor: Actor,
-    @Query() query: Record<string, unknown>,
+    @Query(validation) query: Record<string, unknown>,
   ): Promise<CocoSearchResponse> {
     return this.runSearch(actor, query, undefined);
   }
@@ -280,8 +278,8 @@ export class CocoConnectorsController {
   @applyDecorators(...errors([400, 401, 413], { 400: SIZE_REASON }))
   searchWithBody(
     @CurrentActor() actor: Actor,
-    @Query() query: Record<string, unknown>,
-    @Body() body: unknown,
+    @Query(validation) query: Record<string, unknown>,
+    @Body(validation) body: unknown,
   ): Promise<CocoSearchResponse> {
     return this.runSearch(actor, query, body);
   }
@@ -335,7 +333,7 @@ export class CocoConnectorsController {
   async oauthConnect(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
-    @Query() query: Record<string, unknown>,
+    @Query(validation) query: Record<string, unknown>,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const after = singleParam(query, 'after_token_redirect');
@@ -366,8 +364,8 @@ export class CocoConnectorsController {
   async update(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
-    @Query() query: Record<string, unknown>,
-    @Body() raw: unknown,
+    @Query(validation) query: Record<string, unknown>,
+    @Body(validation) raw: unknown,
     @Conditions() conditions: HttpConditions,
   ): Promise<CocoResultResponse> {
     const replace = replaceFlag(query);
@@ -402,7 +400,7 @@ export class CocoConnectorsController {
   async delete(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
-    @Query() query: Record<string, unknown>,
+    @Query(validation) query: Record<string, unknown>,
     @Conditions() conditions: HttpConditions,
   ): Promise<CocoResultResponse> {
     const seq = seqNoCondition(query);

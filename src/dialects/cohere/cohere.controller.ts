@@ -11,7 +11,6 @@ import {
   Query,
   UseFilters,
   UseGuards,
-  UsePipes,
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -58,6 +57,12 @@ import {
 } from './dto/cohere.responses';
 import { CohereSearchResponse, SearchConnectorDto } from './dto/cohere.search';
 
+/**
+ * The dialect's validation, on the parameters it checks (bodies and queries) only: a route's
+ * other parameters (the actor, the id, the conditions) take no pipe, and so no promise.
+ */
+const validation = dialectValidationPipe();
+
 const DEFAULT_LIMIT = 30;
 
 const NO_OAUTH = `connector '${EXAMPLE_ID}' has no oauth configuration`;
@@ -69,7 +74,6 @@ const NO_OAUTH = `connector '${EXAMPLE_ID}' has no oauth configuration`;
 @Controller(['v1/connectors', 'cohere/v1/connectors'])
 @UseGuards(ApiKeyGuard)
 @UseFilters(CohereExceptionFilter)
-@UsePipes(dialectValidationPipe())
 export class CohereConnectorsController {
   constructor(
     private readonly connectors: ConnectorsService,
@@ -86,7 +90,7 @@ export class CohereConnectorsController {
   @applyDecorators(...errors([400, 401], { 400: 'limit: must not be greater than 100' }))
   async list(
     @CurrentActor() actor: Actor,
-    @Query() query: ListConnectorsQuery,
+    @Query(validation) query: ListConnectorsQuery,
   ): Promise<CohereListConnectorsResponse> {
     const page = await this.connectors.list(actor, {
       limit: query.limit || DEFAULT_LIMIT,
@@ -107,7 +111,7 @@ export class CohereConnectorsController {
   @applyDecorators(...errors([400, 401, 409, 412, 413, 415, 422]))
   async create(
     @CurrentActor() actor: Actor,
-    @Body() body: CreateConnectorDto,
+    @Body(validation) body: CreateConnectorDto,
     @Conditions() conditions: HttpConditions,
   ): Promise<CohereConnectorResponse> {
     const created = await this.connectors.create(
@@ -143,7 +147,7 @@ export class CohereConnectorsController {
   async update(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
-    @Body() body: UpdateConnectorDto,
+    @Body(validation) body: UpdateConnectorDto,
     @Conditions() conditions: HttpConditions,
   ): Promise<CohereConnectorResponse> {
     const updated = await this.connectors.update(
@@ -183,7 +187,7 @@ export class CohereConnectorsController {
   async authorize(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
-    @Query() query: OAuthAuthorizeQuery,
+    @Query(validation) query: OAuthAuthorizeQuery,
   ): Promise<CohereOAuthAuthorizeResponse> {
     return {
       redirect_url: await this.oauth.start(actor, id, query.after_token_redirect),
@@ -199,7 +203,7 @@ export class CohereConnectorsController {
   authorizeWithGet(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
-    @Query() query: OAuthAuthorizeQuery,
+    @Query(validation) query: OAuthAuthorizeQuery,
   ): Promise<CohereOAuthAuthorizeResponse> {
     return this.authorize(actor, id, query);
   }
@@ -218,7 +222,7 @@ export class CohereConnectorsController {
   search(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
-    @Body() body: SearchConnectorDto,
+    @Body(validation) body: SearchConnectorDto,
   ): Promise<CohereSearchResponse> {
     return this.calls.search(actor, id, body.query);
   }

@@ -6,7 +6,6 @@ import {
   Query,
   UseFilters,
   UseGuards,
-  UsePipes,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { type AuditRecord, AuditTrail, decodeCursor, encodeCursor } from '../../audit/audit';
@@ -25,6 +24,12 @@ import { DEFAULT_PAGE_LIMIT, ListGenericConnectorsQuery } from './dto/generic.re
 import { EXAMPLE_ID, errors, IdParam } from './generic.examples';
 import { GenericExceptionFilter } from './generic-exception.filter';
 import { RequestId } from './request-id.decorator';
+
+/**
+ * The dialect's validation, on the parameters it checks (bodies and queries) only: a route's
+ * other parameters (the actor, the id, the conditions) take no pipe, and so no promise.
+ */
+const validation = dialectValidationPipe();
 
 const ENTRY_EXAMPLE = {
   id: '42',
@@ -91,7 +96,6 @@ function toEntry(r: AuditRecord): GenericAuditEntry {
 @Controller()
 @UseGuards(ApiKeyGuard)
 @UseFilters(GenericExceptionFilter)
-@UsePipes(dialectValidationPipe())
 export class GenericAuditController {
   constructor(
     private readonly trail: AuditTrail,
@@ -115,7 +119,7 @@ export class GenericAuditController {
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
     @Param('id') id: string,
-    @Query() query: ListGenericConnectorsQuery,
+    @Query(validation) query: ListGenericConnectorsQuery,
   ): Promise<GenericHistoryEnvelope> {
     const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
     const offset = Math.min(query.offset ?? 0, Number.MAX_SAFE_INTEGER);
@@ -153,7 +157,7 @@ export class GenericAuditController {
   async export(
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
-    @Query() query: AuditExportQuery,
+    @Query(validation) query: AuditExportQuery,
   ): Promise<GenericAuditEnvelope> {
     const limit = query.limit ?? DEFAULT_AUDIT_LIMIT;
     let from: Parameters<AuditTrail['export']>[1];

@@ -11,7 +11,6 @@ import {
   Query,
   UseFilters,
   UseGuards,
-  UsePipes,
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -63,6 +62,12 @@ import {
 import { GenericMapper } from './generic.mapper';
 import { RequestId } from './request-id.decorator';
 
+/**
+ * The dialect's validation, on the parameters it checks (bodies and queries) only: a route's
+ * other parameters (the actor, the id, the conditions) take no pipe, and so no promise.
+ */
+const validation = dialectValidationPipe();
+
 /** The complete mount; the root mount holds only `PUT /v1/connectors/:id` (the rest is Cohere's). */
 const BASE = 'generic/v1/connectors';
 const ROOT_PUT = 'v1/connectors/:id';
@@ -76,7 +81,6 @@ const SUCCESS = 'success';
 @Controller()
 @UseGuards(ApiKeyGuard)
 @UseFilters(GenericExceptionFilter)
-@UsePipes(dialectValidationPipe())
 export class GenericConnectorsController {
   constructor(
     private readonly connectors: ConnectorsService,
@@ -93,7 +97,7 @@ export class GenericConnectorsController {
   async list(
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
-    @Query() query: ListGenericConnectorsQuery,
+    @Query(validation) query: ListGenericConnectorsQuery,
   ): Promise<GenericConnectorListEnvelope> {
     const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
     const offset = query.offset ?? 0;
@@ -119,7 +123,7 @@ export class GenericConnectorsController {
   async create(
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
-    @Body() body: CreateGenericConnectorDto,
+    @Body(validation) body: CreateGenericConnectorDto,
     @Conditions() conditions: HttpConditions,
   ): Promise<GenericConnectorEnvelope> {
     const created = await this.connectors.create(
@@ -169,7 +173,7 @@ export class GenericConnectorsController {
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
     @Param('id') id: string,
-    @Body() body: UpdateGenericConnectorDto,
+    @Body(validation) body: UpdateGenericConnectorDto,
     @Conditions() conditions: HttpConditions,
   ): Promise<GenericConnectorEnvelope> {
     const updated = await this.connectors.update(actor, id, GenericMapper.toChanges(body), [
@@ -209,7 +213,7 @@ export class GenericConnectorsController {
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
     @Param('id') id: string,
-    @Query() query: GenericOAuthAuthorizeQuery,
+    @Query(validation) query: GenericOAuthAuthorizeQuery,
   ): Promise<GenericOAuthAuthorizeEnvelope> {
     const redirectUrl = await this.oauth.start(actor, id, query.after_token_redirect);
     return { code: 200, data: { redirectUrl }, message: SUCCESS, requestId };
@@ -248,7 +252,7 @@ export class GenericConnectorsController {
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
     @Param('id') id: string,
-    @Body() body: SearchGenericConnectorDto,
+    @Body(validation) body: SearchGenericConnectorDto,
   ): Promise<GenericSearchEnvelope> {
     const data = await this.calls.search(actor, id, body.query);
     return { code: 200, data, message: SUCCESS, requestId };
