@@ -416,6 +416,19 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+/**
+ * The Node options the gateway runs with in production: the image's `NODE_OPTIONS` and `npm
+ * start`'s, both `config.nodeOptions` of package.json (test/node-options.e2e-spec.ts checks that
+ * they agree). A `NODE_OPTIONS` in the bench's environment replaces them, to measure another.
+ */
+export function productionNodeOptions(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.NODE_OPTIONS !== undefined) return env.NODE_OPTIONS;
+  const pkg = JSON.parse(readFileSync(resolve(__dirname, '../../package.json'), 'utf8')) as {
+    config?: { nodeOptions?: string };
+  };
+  return pkg.config?.nodeOptions ?? '';
+}
+
 /** The gateway as in production: `node main.js` of the build this bench was built with. */
 async function spawnGateway(
   env: NodeJS.ProcessEnv,
@@ -429,7 +442,12 @@ async function spawnGateway(
   // BENCH_GATEWAY_FLAGS: extra node flags for the gateway (e.g. V8 heap flags), to measure them.
   const flags = env.BENCH_GATEWAY_FLAGS?.split(/\s+/).filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...flags, ...profile, main], {
-    env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: {
+      ...env,
+      NODE_OPTIONS: productionNodeOptions(env),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

@@ -670,7 +670,7 @@ describe('embedded mode: one gateway per DATA_DIR, reachable by its user only', 
     expect(listed.code).toBe(0);
     // ...another user does not: as `nobody`, connecting to the socket and reading the files fail.
     if (process.getuid?.() === 0) {
-      // This very Node may live where `nobody` cannot run it (CI's Node 22 under /root): a copy.
+      // This very Node may live where `nobody` cannot run it (CI's Node 24 under /root): a copy.
       const nodeDir = mkdtempSync(join(tmpdir(), 'gw-node-'));
       chmodSync(nodeDir, 0o755);
       const node = join(nodeDir, 'node');

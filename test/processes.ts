@@ -1,4 +1,5 @@
 import { type ChildProcess, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** Helpers for tests that run the gateway or its CLI as the operator does: as processes. */
@@ -120,4 +121,12 @@ export function groupAlive(pgid: number): boolean {
     if ((error as { code?: string }).code === 'ESRCH') return false;
     throw error;
   }
+}
+
+/** package.json's `config.nodeOptions`: what `npm start` gives node when NODE_OPTIONS is unset. */
+export function configuredNodeOptions(): string {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    config?: { nodeOptions?: string };
+  };
+  return pkg.config?.nodeOptions ?? '';
 }

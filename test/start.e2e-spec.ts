@@ -1,6 +1,15 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { buildIfStale, exitOf, gatewayEnv, groupAlive, Output, ROOT } from './processes';
+import {
+  buildIfStale,
+  configuredNodeOptions,
+  exitOf,
+  gatewayEnv,
+  groupAlive,
+  Output,
+  ROOT,
+} from './processes';
 
 /** Whether a new connection to `port` on 127.0.0.1 is refused (nothing listens there). */
 function refused(port: number): Promise<boolean> {
@@ -19,9 +28,11 @@ describe('npm start', () => {
 
   it('starts without a build when nothing changed; SIGTERM to npm stops the gateway and leaves no process', async () => {
     // Its own process group: afterwards, no process of the group may be left (npm, sh, node).
+    const env = gatewayEnv({ LOG_FORMAT: 'json', LOG_LEVEL: 'info' });
+    delete env.NODE_OPTIONS;
     const npm = spawn('npm', ['start'], {
       cwd: ROOT,
-      env: gatewayEnv({ LOG_FORMAT: 'json', LOG_LEVEL: 'info' }),
+      env,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -30,7 +41,11 @@ describe('npm start', () => {
     try {
       const listening = JSON.parse(await out.line((l) => l.includes('"msg":"listening on'))) as {
         port: number;
+        pid: number;
       };
+      // The gateway runs with the heap settings of the image (package.json config.nodeOptions).
+      const environ = readFileSync(`/proc/${listening.pid}/environ`, 'utf8').split('\0');
+      expect(environ).toContain(`NODE_OPTIONS=${configuredNodeOptions()}`);
       const health = await fetch(`http://127.0.0.1:${listening.port}/health`);
       expect(health.status).toBe(200);
       await health.text();
