@@ -14,7 +14,7 @@
  *   GET  /connector/_search?query=     Coco prefix search (count + page, as the gateway runs them)
  *   POST /connector/_search            Coco terms aggregation on category, size 0
  */
-import { createCipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createSecretKey, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
@@ -170,9 +170,11 @@ export async function startFloor(
     options: `-c search_path=${options.schema},public`,
   });
   const keys = new Map(Object.entries(options.keys));
+  // The key as a KeyObject, made once, as the gateway's cipher keeps it.
+  const sealKey = createSecretKey(options.encryptionKey);
   const seal = (value: string, context: string) => {
     const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', options.encryptionKey, iv);
+    const cipher = createCipheriv('aes-256-gcm', sealKey, iv);
     cipher.setAAD(Buffer.from(context));
     const data = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
     return `gw1.floor.${Buffer.concat([iv, cipher.getAuthTag(), data]).toString('base64url')}`;

@@ -1,4 +1,10 @@
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import {
+  createHmac,
+  createSecretKey,
+  hkdfSync,
+  type KeyObject,
+  timingSafeEqual,
+} from 'node:crypto';
 
 const PREFIX = 'hmac-sha256:';
 
@@ -14,11 +20,12 @@ export function auditHashKey(encryptionKey: Buffer): Buffer {
  * still verify the fingerprints made before.
  */
 export class AuditHasher {
-  private readonly keys: Buffer[];
+  /** KeyObjects made once: an HMAC under a raw Buffer key costs Node a new one each time. */
+  private readonly keys: KeyObject[];
 
   constructor(encryptionKeys: Buffer[]) {
     if (!encryptionKeys.length) throw new Error('the audit hash needs an encryption key');
-    this.keys = encryptionKeys.map(auditHashKey);
+    this.keys = encryptionKeys.map((key) => createSecretKey(auditHashKey(key)));
   }
 
   fingerprint(value: string): string {
@@ -35,7 +42,7 @@ export class AuditHasher {
     });
   }
 
-  private hmac(key: Buffer, value: string): string {
+  private hmac(key: KeyObject, value: string): string {
     return createHmac('sha256', key).update(value, 'utf8').digest('hex');
   }
 }

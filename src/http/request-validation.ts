@@ -1,6 +1,10 @@
 import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import type { FieldProblem } from '../connectors/domain/connector.errors';
+import { memoizeValidationMetadata } from './validation-metadata';
+
+// Before the first validation: the rules of a DTO class are looked up once, not per object.
+memoizeValidationMetadata();
 
 /** The request did not pass its dialect's DTO validation. Each dialect renders it its own way. */
 export class RequestValidationError extends Error {

@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createSecretKey,
+  type KeyObject,
+  randomBytes,
+} from 'node:crypto';
 
 /**
  * A sealed secret as it is stored: `gw1.<keyId>.<base64url(iv | tag | ciphertext)>`.
@@ -45,12 +52,16 @@ export function generateKey(): string {
  * sealed OAuth secret cannot be replayed into another field.
  */
 export class SecretCipher {
-  private readonly keys = new Map<string, Buffer>();
-  private readonly primary: CipherKey;
+  /**
+   * Each key as a KeyObject, made once: given a raw Buffer, Node makes one for every cipher it
+   * creates (a seal cost ~21 µs instead of ~7 on Node 24).
+   */
+  private readonly keys = new Map<string, KeyObject>();
+  private readonly primary: { id: string; key: KeyObject };
 
   constructor(primary: CipherKey, older: CipherKey[] = []) {
-    this.primary = primary;
-    for (const key of [primary, ...older]) this.keys.set(key.id, key.material);
+    this.primary = { id: primary.id, key: createSecretKey(primary.material) };
+    for (const key of [primary, ...older]) this.keys.set(key.id, createSecretKey(key.material));
   }
 
   get primaryKeyId(): string {
@@ -68,7 +79,7 @@ export class SecretCipher {
 
   seal(plaintext: string, context = ''): Sealed {
     const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.primary.material, iv);
+    const cipher = createCipheriv('aes-256-gcm', this.primary.key, iv);
     cipher.setAAD(Buffer.from(context, 'utf8'));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     const payload = Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
