@@ -33,7 +33,7 @@ export function memoizeValidationMetadata(): void {
   storage.getTargetValidationMetadatas = (target, schema, always, strictGroups, groups) => {
     const key = `${schema}\u0000${always}\u0000${strictGroups}\u0000${groups?.join('\u0001') ?? ''}`;
     let byOptions = known.get(target);
-    if (!byOptions) known.set(target, (byOptions = new Map()));
+    if (!byOptions) known.set(target, (byOptions = new Map<string, unknown[]>()));
     let rules = byOptions.get(key);
     if (!rules) byOptions.set(key, (rules = lookup(target, schema, always, strictGroups, groups)));
     return rules;
