@@ -105,6 +105,13 @@ export function dialectValidationPipe(
 }
 
 /**
+ * The pipe the Cohere and generic controllers give their `@Body` and `@Query` parameters (Coco
+ * keeps unknown fields: its own). Only there: a route's other parameters (the actor, the id, the
+ * conditions) take no pipe, so Nest hands them over without a promise.
+ */
+export const DIALECT_VALIDATION = dialectValidationPipe();
+
+/**
  * A query number as clients write it: decimal digits, optionally signed and with a fraction (the
  * old Python SDK typed `limit` as a float and sends `10.0`). Anything else (`abc`, `1e3`, `0x10`,
  * a repeated parameter) is left as it is for the validators to refuse; an empty value is absent.

@@ -60,8 +60,8 @@ export class SecretCipher {
   private readonly primary: { id: string; key: KeyObject };
 
   constructor(primary: CipherKey, older: CipherKey[] = []) {
-    this.primary = { id: primary.id, key: createSecretKey(primary.material) };
     for (const key of [primary, ...older]) this.keys.set(key.id, createSecretKey(key.material));
+    this.primary = { id: primary.id, key: this.keys.get(primary.id) as KeyObject };
   }
 
   get primaryKeyId(): string {

@@ -26,7 +26,7 @@ import { Conditions, type HttpConditions } from '../../conditional/http-conditio
 import { ConnectorsService } from '../../connectors/connectors.service';
 import type { Actor } from '../../connectors/domain/connector.input';
 import { Idempotent } from '../../idempotency/idempotency.interceptor';
-import { dialectValidationPipe } from '../../http/request-validation';
+import { DIALECT_VALIDATION } from '../../http/request-validation';
 import { OAuthService } from '../../oauth/oauth.service';
 import { CohereExceptionFilter } from './cohere-exception.filter';
 import {
@@ -57,12 +57,6 @@ import {
 } from './dto/cohere.responses';
 import { CohereSearchResponse, SearchConnectorDto } from './dto/cohere.search';
 
-/**
- * The dialect's validation, on the parameters it checks (bodies and queries) only: a route's
- * other parameters (the actor, the id, the conditions) take no pipe, and so no promise.
- */
-const validation = dialectValidationPipe();
-
 const DEFAULT_LIMIT = 30;
 
 const NO_OAUTH = `connector '${EXAMPLE_ID}' has no oauth configuration`;
@@ -90,7 +84,7 @@ export class CohereConnectorsController {
   @applyDecorators(...errors([400, 401], { 400: 'limit: must not be greater than 100' }))
   async list(
     @CurrentActor() actor: Actor,
-    @Query(validation) query: ListConnectorsQuery,
+    @Query(DIALECT_VALIDATION) query: ListConnectorsQuery,
   ): Promise<CohereListConnectorsResponse> {
     const page = await this.connectors.list(actor, {
       limit: query.limit || DEFAULT_LIMIT,
@@ -111,7 +105,7 @@ export class CohereConnectorsController {
   @applyDecorators(...errors([400, 401, 409, 412, 413, 415, 422]))
   async create(
     @CurrentActor() actor: Actor,
-    @Body(validation) body: CreateConnectorDto,
+    @Body(DIALECT_VALIDATION) body: CreateConnectorDto,
     @Conditions() conditions: HttpConditions,
   ): Promise<CohereConnectorResponse> {
     const created = await this.connectors.create(
@@ -147,7 +141,7 @@ export class CohereConnectorsController {
   async update(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
-    @Body(validation) body: UpdateConnectorDto,
+    @Body(DIALECT_VALIDATION) body: UpdateConnectorDto,
     @Conditions() conditions: HttpConditions,
   ): Promise<CohereConnectorResponse> {
     const updated = await this.connectors.update(
@@ -187,7 +181,7 @@ export class CohereConnectorsController {
   async authorize(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
-    @Query(validation) query: OAuthAuthorizeQuery,
+    @Query(DIALECT_VALIDATION) query: OAuthAuthorizeQuery,
   ): Promise<CohereOAuthAuthorizeResponse> {
     return {
       redirect_url: await this.oauth.start(actor, id, query.after_token_redirect),
@@ -203,7 +197,7 @@ export class CohereConnectorsController {
   authorizeWithGet(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
-    @Query(validation) query: OAuthAuthorizeQuery,
+    @Query(DIALECT_VALIDATION) query: OAuthAuthorizeQuery,
   ): Promise<CohereOAuthAuthorizeResponse> {
     return this.authorize(actor, id, query);
   }
@@ -222,7 +216,7 @@ export class CohereConnectorsController {
   search(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
-    @Body(validation) body: SearchConnectorDto,
+    @Body(DIALECT_VALIDATION) body: SearchConnectorDto,
   ): Promise<CohereSearchResponse> {
     return this.calls.search(actor, id, body.query);
   }

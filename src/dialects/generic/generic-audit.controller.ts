@@ -12,7 +12,7 @@ import { type AuditRecord, AuditTrail, decodeCursor, encodeCursor } from '../../
 import { ApiKeyGuard, CurrentActor } from '../../auth/api-key.guard';
 import { ConnectorsService } from '../../connectors/connectors.service';
 import type { Actor } from '../../connectors/domain/connector.input';
-import { dialectValidationPipe, RequestValidationError } from '../../http/request-validation';
+import { DIALECT_VALIDATION, RequestValidationError } from '../../http/request-validation';
 import {
   AuditExportQuery,
   DEFAULT_AUDIT_LIMIT,
@@ -24,12 +24,6 @@ import { DEFAULT_PAGE_LIMIT, ListGenericConnectorsQuery } from './dto/generic.re
 import { EXAMPLE_ID, errors, IdParam } from './generic.examples';
 import { GenericExceptionFilter } from './generic-exception.filter';
 import { RequestId } from './request-id.decorator';
-
-/**
- * The dialect's validation, on the parameters it checks (bodies and queries) only: a route's
- * other parameters (the actor, the id, the conditions) take no pipe, and so no promise.
- */
-const validation = dialectValidationPipe();
 
 const ENTRY_EXAMPLE = {
   id: '42',
@@ -119,7 +113,7 @@ export class GenericAuditController {
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
     @Param('id') id: string,
-    @Query(validation) query: ListGenericConnectorsQuery,
+    @Query(DIALECT_VALIDATION) query: ListGenericConnectorsQuery,
   ): Promise<GenericHistoryEnvelope> {
     const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
     const offset = Math.min(query.offset ?? 0, Number.MAX_SAFE_INTEGER);
@@ -157,7 +151,7 @@ export class GenericAuditController {
   async export(
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
-    @Query(validation) query: AuditExportQuery,
+    @Query(DIALECT_VALIDATION) query: AuditExportQuery,
   ): Promise<GenericAuditEnvelope> {
     const limit = query.limit ?? DEFAULT_AUDIT_LIMIT;
     let from: Parameters<AuditTrail['export']>[1];

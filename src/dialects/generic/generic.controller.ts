@@ -25,7 +25,7 @@ import { ConnectorSearch } from '../../connector-calls/connector-search';
 import { Conditions, type HttpConditions } from '../../conditional/http-conditions';
 import { ConnectorsService } from '../../connectors/connectors.service';
 import type { Actor } from '../../connectors/domain/connector.input';
-import { dialectValidationPipe } from '../../http/request-validation';
+import { DIALECT_VALIDATION } from '../../http/request-validation';
 import { Idempotent } from '../../idempotency/idempotency.interceptor';
 import { OAuthService } from '../../oauth/oauth.service';
 import {
@@ -62,12 +62,6 @@ import {
 import { GenericMapper } from './generic.mapper';
 import { RequestId } from './request-id.decorator';
 
-/**
- * The dialect's validation, on the parameters it checks (bodies and queries) only: a route's
- * other parameters (the actor, the id, the conditions) take no pipe, and so no promise.
- */
-const validation = dialectValidationPipe();
-
 /** The complete mount; the root mount holds only `PUT /v1/connectors/:id` (the rest is Cohere's). */
 const BASE = 'generic/v1/connectors';
 const ROOT_PUT = 'v1/connectors/:id';
@@ -97,7 +91,7 @@ export class GenericConnectorsController {
   async list(
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
-    @Query(validation) query: ListGenericConnectorsQuery,
+    @Query(DIALECT_VALIDATION) query: ListGenericConnectorsQuery,
   ): Promise<GenericConnectorListEnvelope> {
     const limit = query.limit ?? DEFAULT_PAGE_LIMIT;
     const offset = query.offset ?? 0;
@@ -123,7 +117,7 @@ export class GenericConnectorsController {
   async create(
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
-    @Body(validation) body: CreateGenericConnectorDto,
+    @Body(DIALECT_VALIDATION) body: CreateGenericConnectorDto,
     @Conditions() conditions: HttpConditions,
   ): Promise<GenericConnectorEnvelope> {
     const created = await this.connectors.create(
@@ -173,7 +167,7 @@ export class GenericConnectorsController {
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
     @Param('id') id: string,
-    @Body(validation) body: UpdateGenericConnectorDto,
+    @Body(DIALECT_VALIDATION) body: UpdateGenericConnectorDto,
     @Conditions() conditions: HttpConditions,
   ): Promise<GenericConnectorEnvelope> {
     const updated = await this.connectors.update(actor, id, GenericMapper.toChanges(body), [
@@ -213,7 +207,7 @@ export class GenericConnectorsController {
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
     @Param('id') id: string,
-    @Query(validation) query: GenericOAuthAuthorizeQuery,
+    @Query(DIALECT_VALIDATION) query: GenericOAuthAuthorizeQuery,
   ): Promise<GenericOAuthAuthorizeEnvelope> {
     const redirectUrl = await this.oauth.start(actor, id, query.after_token_redirect);
     return { code: 200, data: { redirectUrl }, message: SUCCESS, requestId };
@@ -252,7 +246,7 @@ export class GenericConnectorsController {
     @CurrentActor() actor: Actor,
     @RequestId() requestId: string,
     @Param('id') id: string,
-    @Body(validation) body: SearchGenericConnectorDto,
+    @Body(DIALECT_VALIDATION) body: SearchGenericConnectorDto,
   ): Promise<GenericSearchEnvelope> {
     const data = await this.calls.search(actor, id, body.query);
     return { code: 200, data, message: SUCCESS, requestId };
