@@ -134,6 +134,17 @@ describe('diffConnectors', () => {
     expect(removed).toContainEqual({ path: '$.config.accounts[0].api_key', secret: 'removed' });
   });
 
+  it('never records in clear a secret a row written before the rule knew it holds in clear', () => {
+    const token = `ghp_${'a1B2'.repeat(9)}`;
+    const before = connector({
+      config: { note: token, api_key: 'old-plain-key', plain: 'x' } as unknown as SealedTree,
+    });
+    const removed = diffConnectors(before, connector({ config: null }), fingerprint);
+    expect(JSON.stringify(removed)).not.toContain(token);
+    expect(JSON.stringify(removed)).not.toContain('old-plain-key');
+    expect(removed).toContainEqual({ path: '$.config.plain', old: 'x' });
+  });
+
   it('a secret sealed anew with the same clear value (lazy re-seal) is no change', () => {
     const before = connector({ serviceAuth: { type: 'bearer', token: seal('same') } });
     const after = connector({ serviceAuth: { type: 'bearer', token: seal('same') } });

@@ -1,8 +1,8 @@
 import type { Connector } from '../connectors/domain/connector';
 import { SecretCipher } from '../secrets/cipher';
 import { isJsonObject, type Json, type JsonObject } from '../secrets/json';
-import { isSecretKey } from '../secrets/secret-keys';
 import { MASK } from '../secrets/mask';
+import { isSecretKey, isSecretValue } from '../secrets/secret-rule';
 import { maskUrlPassword } from '../secrets/secret-tree';
 import type { AuditChange } from './audit';
 
@@ -28,8 +28,10 @@ const secret = (value: string | null | undefined, field: SecretField): Node =>
 function configNode(node: Json, underSecretKey: boolean): Node {
   if (typeof node === 'string' && SecretCipher.isSealed(node))
     return new SecretLeaf(node, 'config');
-  // Never stored so (every secret is sealed), but if it were: masked, never recorded in clear.
+  // Never stored so (every secret is sealed), but a row written before the rule knew a name or a
+  // value form may hold one in clear: masked, as responses show it, never recorded in clear.
   if (underSecretKey && node !== null) return MASK;
+  if (isSecretValue(node)) return MASK;
   // A URL's password is sealed inside the URL: only its masked form is ever recorded.
   if (typeof node === 'string') return maskUrlPassword(node);
   if (Array.isArray(node)) return node.map((v) => configNode(v, false));

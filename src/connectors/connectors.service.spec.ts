@@ -210,6 +210,33 @@ describe('ConnectorsService', () => {
     expect((await service.openSecrets(actor, c.id)).config).toEqual({ token: 't1' });
   });
 
+  it('seals the fields a new type marks as credentials when only the type changes', async () => {
+    const c = await service.create(actor, {
+      name: 'retyped',
+      type: 'custom',
+      config: { signing: 'plain-before', target: 'https://in.example.com', token: 't1' },
+    });
+    const stored = () =>
+      (repo.rows.get(`${actor.organizationId}/${c.id}`)?.config ?? {}) as Record<string, unknown>;
+    expect(stored().signing).toBe('plain-before');
+    const sealedToken = stored().token;
+
+    const retyped = await service.update(actor, c.id, { type: 'webhook' });
+    expect(retyped.config).toEqual({
+      signing: MASK,
+      target: 'https://in.example.com',
+      token: MASK,
+    });
+    expect(SecretCipher.isSealed(stored().signing)).toBe(true);
+    // What was sealed already is kept as it is, not sealed again.
+    expect(stored().token).toBe(sealedToken);
+    expect((await service.openSecrets(actor, c.id)).config).toEqual({
+      signing: 'plain-before',
+      target: 'https://in.example.com',
+      token: 't1',
+    });
+  });
+
   it('refuses merges that would grow the stored config past its limit', async () => {
     const c = await service.create(actor, { name: 'a', config: { a: 'x'.repeat(600_000) } });
     await expect(

@@ -331,6 +331,15 @@ export class ConnectorsService {
     if (changes.config) {
       next.config = this.changeConfig(current.config, changes.config, ctx, next.type);
       checkConfigSize(next.config);
+    } else if (next.type !== current.type && next.config) {
+      // The new type may mark stored fields as credentials: they are sealed now (what is sealed
+      // already stays as it is), not left in clear until the config is next written.
+      const stored = next.config;
+      const marked = credentialFieldsOf(next.type);
+      next.config = withMaskCheck(() =>
+        sealTree(stored, stored, this.cipher, `${ctx}#config`, 'config', marked),
+      );
+      checkConfigSize(next.config);
     }
     if (changes.assets) next.assets = changeObject(current.assets, changes.assets);
     if (changes.processor) {

@@ -1,5 +1,5 @@
 import { isJsonObject, type Json } from './json';
-import { isSecretKey } from './secret-keys';
+import { isSecretKey } from './secret-rule';
 
 /** What the store takes for a sealed value (`gw1.<keyId>.<base64url>`). */
 const SEALED_FORM = /^gw1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
