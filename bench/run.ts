@@ -35,6 +35,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createApp } from '../src/bootstrap';
 import { loadConfig } from '../src/config/config';
+import { runMigrationsLocked } from '../src/database/migrate';
 import { typeOrmOptions } from '../src/database/typeorm-options';
 import { startFloor } from './floor';
 
@@ -376,7 +377,8 @@ async function migrate(databaseUrl: string, schema: string): Promise<void> {
   const ds = new DataSource(typeOrmOptions(databaseUrl, schema));
   await ds.initialize();
   try {
-    await ds.runMigrations({ transaction: 'each' });
+    // The gateway's own way: under its advisory lock, without its statement timeouts.
+    await runMigrationsLocked(ds);
   } finally {
     await ds.destroy();
   }

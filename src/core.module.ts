@@ -1,7 +1,6 @@
 import { Global, Inject, Injectable, Logger, Module, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditHasher } from './audit/audit-hash';
-import { auditHasherFor } from './audit/audit.module';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeysService } from './auth/api-keys.service';
 import { APP_CONFIG, type RuntimeConfig } from './config/runtime';
@@ -124,6 +123,7 @@ class Startup implements OnModuleInit {
         OutboundHttp,
         SecretCipher,
         APP_CONFIG,
+        AuditHasher,
         { token: MetricsService, optional: true },
       ],
       useFactory: (
@@ -133,6 +133,7 @@ class Startup implements OnModuleInit {
         http: OutboundHttp,
         cipher: SecretCipher,
         config: RuntimeConfig,
+        auditHasher: AuditHasher,
         metrics?: MetricsService,
       ) =>
         new OAuthService(
@@ -144,8 +145,8 @@ class Startup implements OnModuleInit {
             metrics?.oauthTokenRequest(kind, outcome),
           ),
           cipher,
-          // The audit hasher of the same keys as AuditModule's: grant entries fingerprint tokens.
-          { publicUrl: config.publicUrl, auditHasher: auditHasherFor(config) },
+          // AuditModule's hasher: grant entries fingerprint tokens.
+          { publicUrl: config.publicUrl, auditHasher },
         ),
     },
     {

@@ -16,7 +16,6 @@ export async function waitForDatabase(
   url: string,
   timeoutSeconds: number,
   logger: WaitLogger,
-  options: { schema?: string } = {},
 ): Promise<boolean> {
   const deadline = Date.now() + timeoutSeconds * 1000;
   let delay = 250;
@@ -25,7 +24,6 @@ export async function waitForDatabase(
     const client = new Client({
       connectionString: url,
       connectionTimeoutMillis: Math.max(500, Math.min(5000, left)),
-      ...(options.schema ? { options: `-c search_path=${options.schema},public` } : {}),
     });
     try {
       await client.connect();

@@ -21,7 +21,7 @@ import type {
   OAuthGrant,
   OAuthGrantRepository,
 } from './oauth.repositories';
-import type { OAuthClient, TokenClient, TokenSet } from './token-client';
+import { ERROR_CODE, type OAuthClient, type TokenClient, type TokenSet } from './token-client';
 
 /** The gateway's one OAuth callback (Cohere's), to register at every authorization server. */
 export const OAUTH_CALLBACK_PATH = '/v1/connectors/oauth/token';
@@ -60,8 +60,6 @@ export interface AccessToken {
   token: string;
   tokenType: string;
 }
-
-const ERROR_CODE = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**
  * The gateway as an OAuth 2.0 client (RFC 6749 §4.1 with PKCE S256, RFC 7636): starts the

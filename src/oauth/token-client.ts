@@ -29,7 +29,8 @@ export type TokenResult = { ok: true; tokens: TokenSet } | { ok: false; error: s
 
 /** A token response is small; anything larger is not one. */
 const MAX_TOKEN_RESPONSE = 256 * 1024;
-const ERROR_CODE = /^[A-Za-z0-9_.-]{1,64}$/;
+/** An OAuth error code safe to show a user (a page, a redirect): anything else is replaced. */
+export const ERROR_CODE = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** application/x-www-form-urlencoded, as RFC 6749 §2.3.1 asks for the Basic credentials too. */
 function formEncode(value: string): string {

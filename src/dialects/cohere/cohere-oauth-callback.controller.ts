@@ -3,6 +3,7 @@ import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type CallbackOutcome, OAuthService } from '../../oauth/oauth.service';
 import { CohereExceptionFilter } from './cohere-exception.filter';
+import { requestContextOf } from '../../audit/request-context';
 
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -51,12 +52,7 @@ export class CohereOAuthCallbackController {
         error: single(query, 'error'),
       },
       // For the audit entry of the grant: this request, acting for the key that started the flow.
-      {
-        dialect: 'cohere',
-        method: request.method,
-        route: request.routeOptions.url ?? request.url.split('?')[0],
-        requestId: String(request.id),
-      },
+      requestContextOf(request),
     );
     void reply
       .header('cache-control', 'no-store')
