@@ -226,7 +226,7 @@ describe('POST .../connectors/:id/search: calling the connector with its credent
         dialect,
         res,
         401,
-        `not authorized for connector '${id}': authorize first (POST /v1/connectors/${id}/oauth/authorize)`,
+        `not authorized for connector '${id}': authorize first (POST .../connectors/${id}/oauth/authorize)`,
       );
       expect(upstream.seen).toEqual([]);
     },

@@ -364,7 +364,7 @@ function notAuthorized(connectorId: string, expired: boolean): ConnectorNotAutho
   if (!expired) return new ConnectorNotAuthorizedError(connectorId);
   return new ConnectorNotAuthorizedError(
     connectorId,
-    `the OAuth authorization of connector '${connectorId}' has expired for this API key: authorize again (POST /v1/connectors/${connectorId}/oauth/authorize)`,
+    `the OAuth authorization of connector '${connectorId}' has expired for this API key: authorize again (POST .../connectors/${connectorId}/oauth/authorize)`,
   );
 }
 

@@ -73,12 +73,16 @@ export class SecretMustBeResentError extends InvalidConnectorError {
   }
 }
 
-/** Calling the connector needs a credential the caller does not have (an OAuth grant). */
+/**
+ * Calling the connector needs a credential the caller does not have (an OAuth grant). The message
+ * names the authorize route after its mount (`.../connectors/:id/oauth/authorize`): each dialect
+ * that calls connectors has it under its own (`/v1`, `/cohere/v1`, `/generic/v1`).
+ */
 export class ConnectorNotAuthorizedError extends ConnectorError {
   readonly code = 'CONNECTOR.NOT_AUTHORIZED' as const;
   constructor(
     readonly connectorId: string,
-    message = `not authorized for connector '${connectorId}': authorize first (POST /v1/connectors/${connectorId}/oauth/authorize)`,
+    message = `not authorized for connector '${connectorId}': authorize first (POST .../connectors/${connectorId}/oauth/authorize)`,
   ) {
     super(message);
   }

@@ -116,7 +116,7 @@ const MESSAGES: Record<number, string> = {
 /** The search's 401s: a wrong key, or an OAuth connector this key has not authorized yet. */
 export const SEARCH_401 = {
   invalid_key: MESSAGES[401],
-  not_authorized: `not authorized for connector '${EXAMPLE_ID}': authorize first (POST /v1/connectors/${EXAMPLE_ID}/oauth/authorize)`,
+  not_authorized: `not authorized for connector '${EXAMPLE_ID}': authorize first (POST .../connectors/${EXAMPLE_ID}/oauth/authorize)`,
 };
 
 /** authorize's 400: the connector has no `oauth` settings. */
