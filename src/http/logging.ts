@@ -27,9 +27,6 @@ function loggedHeaders(headers: Record<string, unknown>): Record<string, unknown
   return out;
 }
 
-/** Requests that say nothing and come often: health checks and metric scrapes. */
-const QUIET_PATHS = new Set(['/health', '/health/live', '/health/ready', '/metrics']);
-
 /**
  * One JSON line per request, once its answer is sent, written from Fastify's `onResponse` hook
  * with what is at hand: the request id, method, path (never the query string), a few known
@@ -42,9 +39,10 @@ export function installRequestLogging(fastify: FastifyInstance, logger: Logger):
     const status = reply.statusCode;
     const level = status >= 500 ? 'error' : 'info';
     if (!logger.isLevelEnabled(level)) return done();
-    const path = request.url.split('?', 1)[0] ?? '';
-    if (QUIET_PATHS.has(path)) return done();
     const labels = routeLabelsOf(request.raw);
+    // Health checks and metric scrapes: frequent, and they say nothing.
+    if (labels?.quiet) return done();
+    const path = request.url.split('?', 1)[0] ?? '';
     const id = String(request.id);
     logger[level](
       {

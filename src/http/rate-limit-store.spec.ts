@@ -1,5 +1,5 @@
 import { MemoryWindows, RateLimitStore } from './rate-limit-store';
-import { isUnlimitedPath } from './throttling';
+import { isUnlimitedPath } from './route-labels';
 
 describe('MemoryWindows', () => {
   let windows: MemoryWindows;

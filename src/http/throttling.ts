@@ -10,14 +10,9 @@ import type { ApiKeysService } from '../auth/api-keys.service';
 import { APP_CONFIG, type RuntimeConfig } from '../config/runtime';
 import type { Actor } from '../connectors/domain/connector.input';
 import { RateLimitStore, type WindowCount } from './rate-limit-store';
+import { routeLabelsOf } from './route-labels';
 
 const MINUTE = 60_000;
-
-/** Paths never limited (with or without a query string): probes, docs, metrics scrapes. */
-export function isUnlimitedPath(url: string): boolean {
-  const path = url.split('?', 1)[0] ?? '';
-  return /^\/(health|docs|metrics)(\/|\.|$)/.test(path);
-}
 
 /** Over the budget: a 429 in the dialect's error shape (with `Retry-After`, set beforehand). */
 export class RateLimitedError extends HttpException {
@@ -89,7 +84,9 @@ export function installRateLimits(
   };
 
   fastify.addHook('onRequest', (request, reply, done) => {
-    if (request.routeOptions.url === undefined || isUnlimitedPath(request.url)) return done();
+    // Worked out once per route (src/http/route-labels.ts): a 404 or an unlimited route.
+    const labels = routeLabelsOf(request.raw);
+    if (!labels || labels.route === 'unmatched' || labels.unlimited) return done();
     const key = apiKeyFrom(request.headers);
     // Resolved once for the request: the key guard that runs later finds it.
     const actor = key ? actorOf(keys, request, key) : null;
