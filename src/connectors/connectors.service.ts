@@ -18,7 +18,7 @@ import {
 } from '../secrets/secret-tree';
 import { AuthStatusSource, NO_GRANTS } from './domain/auth-status';
 import { BUILTIN_CONNECTORS } from './domain/builtin-catalog';
-import { credentialFieldsOf } from './domain/connector-types';
+import { builtinTypeOf, credentialFieldsOf } from './domain/connector-types';
 import type { Connector, ConnectorView, OAuthSettings, ServiceAuth } from './domain/connector';
 import {
   BuiltinConnectorNotDeletableError,
@@ -195,12 +195,12 @@ export class ConnectorsService {
   async ensureBuiltins(organizationId: string): Promise<number> {
     const actor: Actor = { organizationId, apiKeyId: 'system' };
     const now = this.now();
+    // Built with its type, so that what the type marks as a credential is sealed like any other.
     const connectors = BUILTIN_CONNECTORS.map((entry) => ({
-      ...this.build(actor, entry.id, entry, now),
+      ...this.build(actor, entry.id, { ...entry, type: builtinTypeOf(entry) }, now),
       builtin: true,
       createdBy: null,
       updatedBy: null,
-      type: entry.type ?? entry.id.replace(/_/g, '-'),
     }));
     return this.repo.insertMissing(connectors);
   }
