@@ -76,8 +76,12 @@ class Startup implements OnModuleInit {
     },
     {
       provide: ConnectorRepository,
-      inject: [DataSource],
-      useFactory: (dataSource: DataSource) => new TypeOrmConnectorRepository(dataSource),
+      inject: [DataSource, APP_CONFIG],
+      useFactory: (dataSource: DataSource, config: RuntimeConfig) =>
+        new TypeOrmConnectorRepository(dataSource, {
+          // PGlite serves every connection from its one session: names would collide there.
+          preparedStatements: config.database.preparedStatements && !config.embedded,
+        }),
     },
     {
       provide: ConnectorsService,

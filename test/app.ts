@@ -57,6 +57,8 @@ export function testConfig(overrides: Partial<RuntimeConfig> = {}): RuntimeConfi
     schema,
     encryptionKey: TEST_ENCRYPTION_KEY,
     embedded: false,
+    // The embedded fallback serves every connection from one session: nothing is named there.
+    database: { ...base.database, preparedStatements: !process.env.GW_TEST_EMBEDDED_ACTIVE },
     publicUrl: 'https://gateway.test',
     // Suites send thousands of requests; test/rate-limit.e2e-spec.ts turns limits on.
     rateLimitPerMinute: 0,

@@ -440,6 +440,29 @@ describe('embedded default: the built gateway without DATABASE_URL', () => {
     expect(again).toEqual({ code: 1, stdout: '', stderr: `error: no active key with id ${id}\n` });
   }, 120_000);
 
+  it('serves concurrent reads and writes over several pool connections (one PGlite session: no statement is prepared by name there)', async () => {
+    running();
+    // Enough at once that the pool opens several connections. Named statements would live in
+    // PGlite's one session, and a second connection preparing the same name would fail.
+    const replies = await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        i % 3 === 0
+          ? call('POST', '/v1/connectors', {
+              name: `Concurrent ${i}`,
+              url: 'https://concurrent.example.com/search',
+            })
+          : i % 3 === 1
+            ? call('GET', `/v1/connectors/${connector.id}`)
+            : call('GET', '/v1/connectors?limit=5'),
+      ),
+    );
+    expect(replies.map((r) => r.status)).toEqual(replies.map(() => 200));
+    for (const created of replies.filter((_, i) => i % 3 === 0)) {
+      const id = created.body.connector!.id;
+      expect((await call('DELETE', `/v1/connectors/${id}`)).status).toBe(200);
+    }
+  }, 60_000);
+
   it(
     'SIGTERM: stops listening, finishes the request in flight with 200, then exits 0',
     async () => {

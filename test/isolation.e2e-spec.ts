@@ -224,5 +224,6 @@ function startDefaults() {
     lockTimeoutMs: LOCK_TIMEOUT_MS,
     acquireTimeoutMs: 3000,
     connectTimeoutSeconds: 60,
+    preparedStatements: true,
   };
 }

@@ -16,6 +16,8 @@ import { startTestApp, type TestApp } from './app';
  */
 
 const CONNECTORS = 2000;
+/** Other tenants' connectors in the same table. */
+const NEIGHBOURS = 10_000;
 
 /** The canonical spec of `GET /connector/_search` with nothing given, changed by `over`. */
 const spec = (over: Partial<ConnectorSearch> = {}): ConnectorSearch => ({
@@ -51,6 +53,16 @@ describe('search indexes', () => {
               now() - i * interval '1 minute', now() - i * interval '1 second'
        FROM generate_series(1, ${CONNECTORS}) AS i`,
       [organizationId],
+    );
+    // The table is shared: other organizations' connectors, with other words, as in production.
+    // On this organization's rows alone, PostgreSQL may rightly find a page of ten by reading the
+    // newest first and filtering; it did so whenever this suite ran before the others.
+    const { organizationId: neighbour } = await t.newOrganization('neighbour');
+    await t.sql(
+      `INSERT INTO connectors (organization_id, id, name, description, created_at, updated_at)
+       SELECT $1, 'n' || i, 'Neighbour ' || md5(i::text), 'Another tenant', now(), now()
+       FROM generate_series(1, ${NEIGHBOURS}) AS i`,
+      [neighbour],
     );
     // Statistics, and the visibility map that lets an index answer without reading the rows.
     await t.sql('VACUUM ANALYZE connectors');
@@ -188,6 +200,40 @@ describe('search indexes', () => {
       expect(await plan({ text: CONNECTOR_SQL.list, values })).toContain(
         'connectors_org_created_idx',
       );
+    });
+
+    it('prepared (a generic plan, as PostgreSQL may choose after five runs): get, lock and list keep their index', async () => {
+      // The repository names these statements (DATABASE_PREPARED_STATEMENTS): PostgreSQL may then
+      // plan them once for any values. That plan must use the same index as the custom one.
+      const generic = async (text: string, values: Array<string | number>) => {
+        await t.sql(`PREPARE generic_probe AS ${text}`);
+        // As plan() does: sequential scans priced out, so that the plan names the index it would use.
+        await t.sql('SET plan_cache_mode = force_generic_plan');
+        await t.sql('SET enable_seqscan = off');
+        try {
+          // EXECUTE takes values as literals, not as bind parameters.
+          const literal = (v: string | number) =>
+            typeof v === 'number' ? String(v) : `'${v.replace(/'/g, "''")}'`;
+          const rows = await t.sql<{ 'QUERY PLAN': string }>(
+            `EXPLAIN EXECUTE generic_probe(${values.map(literal).join(', ')})`,
+          );
+          return rows.map((r) => r['QUERY PLAN']).join('\n');
+        } finally {
+          await t.sql('RESET plan_cache_mode');
+          await t.sql('RESET enable_seqscan');
+          await t.sql('DEALLOCATE generic_probe');
+        }
+      };
+      const byId = [organizationId, 'c7'];
+      expect(await generic(CONNECTOR_SQL.findById, byId)).toContain(
+        'PK_748c22a4adee6dc826b6c316ee0',
+      );
+      expect(await generic(CONNECTOR_SQL.lockById, byId)).toContain(
+        'PK_748c22a4adee6dc826b6c316ee0',
+      );
+      const list = await generic(CONNECTOR_SQL.list, [organizationId, 30, 0]);
+      expect(list).toContain('connectors_org_created_idx');
+      expect(list).toContain('PK_connector_counts');
     });
 
     it('the exact total: the counter rows by primary key, never the connectors', async () => {

@@ -70,6 +70,7 @@ describe('loadConfig', () => {
         lockTimeoutMs: 2000,
         acquireTimeoutMs: 3000,
         connectTimeoutSeconds: 60,
+        preparedStatements: true,
       },
       shutdownTimeoutSeconds: 10,
     });
@@ -85,6 +86,7 @@ describe('loadConfig', () => {
         DATABASE_LOCK_TIMEOUT_MS: '0',
         DATABASE_ACQUIRE_TIMEOUT_MS: '500',
         DATABASE_CONNECT_TIMEOUT: '5',
+        DATABASE_PREPARED_STATEMENTS: 'false',
         SHUTDOWN_TIMEOUT: '3',
       }),
     ).toMatchObject({
@@ -96,6 +98,7 @@ describe('loadConfig', () => {
         lockTimeoutMs: 0,
         acquireTimeoutMs: 500,
         connectTimeoutSeconds: 5,
+        preparedStatements: false,
       },
       shutdownTimeoutSeconds: 3,
     });
@@ -109,6 +112,7 @@ describe('loadConfig', () => {
     [{ DATABASE_LOCK_TIMEOUT_MS: '-1' }, /DATABASE_LOCK_TIMEOUT_MS/],
     [{ DATABASE_ACQUIRE_TIMEOUT_MS: '0' }, /DATABASE_ACQUIRE_TIMEOUT_MS/],
     [{ DATABASE_CONNECT_TIMEOUT: '1.5' }, /DATABASE_CONNECT_TIMEOUT must be an integer/],
+    [{ DATABASE_PREPARED_STATEMENTS: 'yes' }, /DATABASE_PREPARED_STATEMENTS must be true or false/],
     [{ SHUTDOWN_TIMEOUT: 'soon' }, /SHUTDOWN_TIMEOUT must be an integer/],
   ])('refuses runtime setting %p, naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);

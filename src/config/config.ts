@@ -126,6 +126,12 @@ class Environment {
   DATABASE_CONNECT_TIMEOUT?: number;
 
   @IsOptional()
+  @IsIn(['true', 'false', '1', '0'], {
+    message: 'DATABASE_PREPARED_STATEMENTS must be true or false',
+  })
+  DATABASE_PREPARED_STATEMENTS?: string;
+
+  @IsOptional()
   @IsInt()
   @Min(0)
   SHUTDOWN_TIMEOUT?: number;
@@ -206,6 +212,11 @@ export interface AppConfig {
     acquireTimeoutMs: number;
     /** At start, how long to keep retrying an unreachable database, in seconds. */
     connectTimeoutSeconds: number;
+    /**
+     * The hot statements are prepared once per connection (named). Off behind a pooler that
+     * shares server sessions between transactions (PgBouncer's transaction mode).
+     */
+    preparedStatements: boolean;
   };
   /** On SIGTERM, the most the gateway waits for requests in flight, in seconds. */
   shutdownTimeoutSeconds: number;
@@ -307,6 +318,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       lockTimeoutMs: parsed.DATABASE_LOCK_TIMEOUT_MS ?? 2000,
       acquireTimeoutMs: parsed.DATABASE_ACQUIRE_TIMEOUT_MS ?? 3000,
       connectTimeoutSeconds: parsed.DATABASE_CONNECT_TIMEOUT ?? 60,
+      preparedStatements:
+        parsed.DATABASE_PREPARED_STATEMENTS !== 'false' &&
+        parsed.DATABASE_PREPARED_STATEMENTS !== '0',
     },
     shutdownTimeoutSeconds: parsed.SHUTDOWN_TIMEOUT ?? 10,
     outboundAllowPrivate:

@@ -33,13 +33,22 @@ export interface SearchStatements {
   aggregations: Array<{ aggregation: TermsAggregation; statement: SqlStatement }>;
 }
 
+/** A statement as `pg` takes it; with a name, each connection parses and plans it once. */
+interface QueryConfig {
+  name?: string;
+  text: string;
+  values: unknown[];
+}
+
 /** A `pg` pool, as TypeORM's PostgreSQL driver holds it. */
 interface PgPool {
   query<R>(text: string, values: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+  query<R>(config: QueryConfig): Promise<{ rows: R[]; rowCount: number | null }>;
   connect(): Promise<PgPoolClient>;
 }
 interface PgPoolClient {
   query<R>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+  query<R>(config: QueryConfig): Promise<{ rows: R[]; rowCount: number | null }>;
   release(error?: Error | boolean): void;
 }
 
@@ -169,9 +178,35 @@ function isUniqueViolation(error: unknown): boolean {
 export class TypeOrmConnectorRepository extends ConnectorRepository {
   private readonly rows: Repository<ConnectorEntity>;
 
-  constructor(private readonly dataSource: DataSource) {
+  private readonly prepared: boolean;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    options: { preparedStatements?: boolean } = {},
+  ) {
     super();
+    this.prepared = options.preparedStatements ?? false;
     this.rows = dataSource.getRepository(ConnectorEntity);
+  }
+
+  /**
+   * One of the fixed statements with its values. Prepared, it carries a name: each pool
+   * connection then parses and plans it once instead of on every call, which saves PostgreSQL
+   * about a third of a create's work. Named statements live in the server session, so they are
+   * off where sessions are shared between connections (the embedded PGlite, a transaction-mode
+   * pooler: DATABASE_PREPARED_STATEMENTS=false).
+   */
+  private named(name: string, text: string, values: unknown[]): QueryConfig {
+    return this.prepared ? { name: `gw_${name}`, text, values } : { text, values };
+  }
+
+  private statement(name: keyof typeof CONNECTOR_SQL, values: unknown[]): QueryConfig {
+    return this.named(name, CONNECTOR_SQL[name], values);
+  }
+
+  private auditStatement(entry: AuditEntry): QueryConfig {
+    const { text, values } = auditEntryStatement(entry);
+    return this.named('auditEntry', text, values);
   }
 
   /** The pool itself (connected once the data source is initialized). */
@@ -180,17 +215,15 @@ export class TypeOrmConnectorRepository extends ConnectorRepository {
   }
 
   async findById(organizationId: string, id: string): Promise<Connector | null> {
-    const { rows } = await this.pool.query<ConnectorEntity>(CONNECTOR_SQL.findById, [
-      organizationId,
-      id,
-    ]);
+    const { rows } = await this.pool.query<ConnectorEntity>(
+      this.statement('findById', [organizationId, id]),
+    );
     return rows[0] ? Mapper.toDomain(rows[0]) : null;
   }
 
   async list(organizationId: string, page: Page): Promise<PageOf<Connector>> {
     const { rows } = await this.pool.query<ConnectorEntity & { __total: string }>(
-      CONNECTOR_SQL.list,
-      [organizationId, page.limit, page.offset],
+      this.statement('list', [organizationId, page.limit, page.offset]),
     );
     const total = Number(rows[0]?.__total ?? 0);
     const items: Connector[] = [];
@@ -203,12 +236,14 @@ export class TypeOrmConnectorRepository extends ConnectorRepository {
       if (audit) {
         // The entry and the row in one statement: both are written, or neither.
         const entry = auditEntryStatement(audit);
-        await this.pool.query(insertWithAudit(entry.text, entry.values.length), [
-          ...entry.values,
-          ...writeValues(connector),
-        ]);
+        await this.pool.query(
+          this.named('insertWithAudit', insertWithAudit(entry.text, entry.values.length), [
+            ...entry.values,
+            ...writeValues(connector),
+          ]),
+        );
       } else {
-        await this.pool.query(CONNECTOR_SQL.insert, writeValues(connector));
+        await this.pool.query(this.statement('insert', writeValues(connector)));
       }
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConnectorAlreadyExistsError(connector.id);
@@ -235,25 +270,19 @@ export class TypeOrmConnectorRepository extends ConnectorRepository {
     audit?: (before: Connector, after: Connector) => AuditEntry | undefined,
   ): Promise<Connector | null> {
     return this.inTransaction(async (client) => {
-      const { rows } = await client.query<ConnectorEntity>(CONNECTOR_SQL.lockById, [
-        organizationId,
-        id,
-      ]);
+      const { rows } = await client.query<ConnectorEntity>(
+        this.statement('lockById', [organizationId, id]),
+      );
       if (!rows[0]) return null;
       const current = Mapper.toDomain(rows[0]);
       // Every write of the row is a new version, whatever `change` made of it.
       const next = { ...change(current), version: current.version + 1 };
       // The entry first: a write failing after it takes it back with the transaction.
       const entry = audit?.(current, next);
-      if (entry) {
-        const statement = auditEntryStatement(entry);
-        await client.query(statement.text, statement.values);
-      }
-      await client.query(CONNECTOR_SQL.update, [
-        organizationId,
-        id,
-        ...writeValues(next, UPDATE_COLUMNS),
-      ]);
+      if (entry) await client.query(this.auditStatement(entry));
+      await client.query(
+        this.statement('update', [organizationId, id, ...writeValues(next, UPDATE_COLUMNS)]),
+      );
       // New OAuth client settings make every grant of the connector worthless: same transaction.
       if (oauthGrantsInvalidated(current, next)) {
         await client.query(
@@ -274,32 +303,26 @@ export class TypeOrmConnectorRepository extends ConnectorRepository {
     } = {},
   ): Promise<DeleteOutcome> {
     if (!options.check && !options.audit) {
-      const deleted = await this.pool.query(CONNECTOR_SQL.delete, [organizationId, id]);
+      const deleted = await this.pool.query(this.statement('delete', [organizationId, id]));
       if (deleted.rowCount) return 'deleted';
-      const found = await this.pool.query(CONNECTOR_SQL.exists, [organizationId, id]);
+      const found = await this.pool.query(this.statement('exists', [organizationId, id]));
       return found.rows.length ? 'builtin' : 'not_found';
     }
     return this.inTransaction(async (client) => {
-      const { rows } = await client.query<ConnectorEntity>(CONNECTOR_SQL.lockById, [
-        organizationId,
-        id,
-      ]);
+      const { rows } = await client.query<ConnectorEntity>(
+        this.statement('lockById', [organizationId, id]),
+      );
       const row = rows[0];
       if (!row) return 'not_found';
       if (row.builtin) return 'builtin';
       const current = Mapper.toDomain(row);
       options.check?.(current);
       const entry = options.audit?.(current);
-      if (entry) {
-        const statement = auditEntryStatement(entry);
-        await client.query(statement.text, statement.values);
-      }
+      if (entry) await client.query(this.auditStatement(entry));
       // The version read under the lock is the one deleted (If-Match / if_seq_no hold).
-      const deleted = await client.query(CONNECTOR_SQL.deleteVersion, [
-        organizationId,
-        id,
-        current.version,
-      ]);
+      const deleted = await client.query(
+        this.statement('deleteVersion', [organizationId, id, current.version]),
+      );
       return deleted.rowCount ? 'deleted' : 'not_found';
     });
   }
