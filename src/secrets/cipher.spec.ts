@@ -16,6 +16,19 @@ describe('SecretCipher', () => {
     expect(cipher.seal('x', 'ctx')).not.toBe(cipher.seal('x', 'ctx'));
   });
 
+  it('never repeats an IV, across refills of its pool of random bytes, and every value opens', () => {
+    // 256 IVs to a pool: 1,000 seals cross several refills.
+    const sealed = Array.from({ length: 1000 }, (_, i) => cipher.seal(`value ${i}`, 'ctx'));
+    const ivs = sealed.map((v) =>
+      Buffer.from(v.split('.')[2] ?? '', 'base64url')
+        .subarray(0, 12)
+        .toString('hex'),
+    );
+    expect(new Set(ivs).size).toBe(1000);
+    expect(ivs).not.toContain('0'.repeat(24));
+    sealed.forEach((v, i) => expect(cipher.open(v, 'ctx')).toBe(`value ${i}`));
+  });
+
   it('refuses a value opened under another context (no replay into another field)', () => {
     const sealed = cipher.seal('token', 'connector:a/b#oauth');
     expect(() => cipher.open(sealed, 'connector:a/c#oauth')).toThrow(SecretCipherError);
