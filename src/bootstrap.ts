@@ -18,6 +18,9 @@ import { installRouteLabels } from './http/route-labels';
 import { createLogger, type Logger } from './logging/logger';
 import { NestPinoLogger } from './logging/nest-logger';
 import { installRequestScope } from './logging/request-scope';
+import { installIdempotency } from './idempotency/idempotency.hooks';
+import { RequestFingerprinter } from './idempotency/idempotency-key';
+import { IdempotencyStore } from './idempotency/idempotency.store';
 import { installMetrics } from './metrics/metrics.http';
 import { MetricsService } from './metrics/metrics.service';
 import { GracefulShutdown, hostFor, registerShutdown } from './http/shutdown';
@@ -83,6 +86,12 @@ export async function createApp(
     app.get(RateLimitStore),
     app.get(ApiKeysService),
     config.rateLimitPerMinute,
+  );
+  installIdempotency(
+    fastify,
+    app.get(IdempotencyStore),
+    app.get(RequestFingerprinter),
+    app.get(ApiKeysService),
   );
   installMetrics(fastify, app.get(MetricsService), config.metricsToken);
   installRequestLogging(fastify, logger);

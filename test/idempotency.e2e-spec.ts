@@ -163,6 +163,20 @@ describe('idempotent creates', () => {
       expect(await count(org)).toBe(1);
     });
 
+    it('answers a request without a valid API key 401, whatever its Idempotency-Key, and claims nothing', async () => {
+      const key = newKey();
+      for (const idempotencyKey of [key, 'k'.repeat(256)]) {
+        const res = await request(t.server)
+          .post(d.path)
+          .set('Authorization', 'Bearer not-a-key')
+          .set('Idempotency-Key', idempotencyKey)
+          .send(d.body('No key', newSecret()));
+        expect(res.status).toBe(401);
+        expect(d.isError(401, res.body as Record<string, unknown>)).toBe(true);
+      }
+      expect(await t.sql('SELECT 1 FROM idempotency_keys WHERE key = $1', [key])).toEqual([]);
+    });
+
     it('refuses a malformed key: 400 in the dialect shape', async () => {
       const org = await t.newOrganization(d.name);
       const res = await post(t, d, org, d.body('Bad key', newSecret()), 'k'.repeat(256));

@@ -3,7 +3,6 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, type RuntimeConfig } from '../config/runtime';
 import { BackgroundPurge } from '../database/background-purge';
 import { RequestFingerprinter } from './idempotency-key';
-import { IdempotencyInterceptor } from './idempotency.interceptor';
 import { IdempotencyStore } from './idempotency.store';
 
 /** Expired keys are purged at start and then every hour, in the background. */
@@ -33,9 +32,8 @@ class IdempotencyPurge extends BackgroundPurge {
       useFactory: (config: RuntimeConfig) =>
         new RequestFingerprinter(Buffer.from(config.encryptionKey, 'base64')),
     },
-    IdempotencyInterceptor,
     IdempotencyPurge,
   ],
-  exports: [IdempotencyStore, RequestFingerprinter, IdempotencyInterceptor],
+  exports: [IdempotencyStore, RequestFingerprinter],
 })
 export class IdempotencyModule {}

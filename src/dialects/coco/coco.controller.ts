@@ -37,7 +37,7 @@ import { ConnectorsService } from '../../connectors/connectors.service';
 import { ConnectorVersionConflictError } from '../../connectors/domain/connector.errors';
 import type { Actor, WriteCondition } from '../../connectors/domain/connector.input';
 import { dialectValidationPipe, RequestValidationError } from '../../http/request-validation';
-import { Idempotent } from '../../idempotency/idempotency.interceptor';
+import { Idempotent } from '../../idempotency/idempotency.hooks';
 import { OAuthService } from '../../oauth/oauth.service';
 import {
   CocoExceptionFilter,

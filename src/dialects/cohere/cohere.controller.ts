@@ -25,7 +25,7 @@ import { ConnectorSearch } from '../../connector-calls/connector-search';
 import { Conditions, type HttpConditions } from '../../conditional/http-conditions';
 import { ConnectorsService } from '../../connectors/connectors.service';
 import type { Actor } from '../../connectors/domain/connector.input';
-import { Idempotent } from '../../idempotency/idempotency.interceptor';
+import { Idempotent } from '../../idempotency/idempotency.hooks';
 import { DIALECT_VALIDATION } from '../../http/request-validation';
 import { OAuthService } from '../../oauth/oauth.service';
 import { CohereExceptionFilter } from './cohere-exception.filter';

@@ -26,7 +26,7 @@ import { Conditions, type HttpConditions } from '../../conditional/http-conditio
 import { ConnectorsService } from '../../connectors/connectors.service';
 import type { Actor } from '../../connectors/domain/connector.input';
 import { DIALECT_VALIDATION } from '../../http/request-validation';
-import { Idempotent } from '../../idempotency/idempotency.interceptor';
+import { Idempotent } from '../../idempotency/idempotency.hooks';
 import { OAuthService } from '../../oauth/oauth.service';
 import {
   CreateGenericConnectorDto,
