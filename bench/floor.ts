@@ -32,6 +32,12 @@ export interface FloorOptions {
   poolSize: number;
   encryptionKey: Buffer;
   port?: number;
+  /**
+   * Name the fixed statements, as the gateway does by default (DATABASE_PREPARED_STATEMENTS):
+   * PostgreSQL then parses and plans each once per connection. Off unless BENCH_FLOOR_PREPARED=1:
+   * the floor of issue #10 is the plain parameterised query.
+   */
+  prepared?: boolean;
 }
 
 interface Row {
@@ -170,6 +176,8 @@ export async function startFloor(
     options: `-c search_path=${options.schema},public`,
   });
   const keys = new Map(Object.entries(options.keys));
+  const q = (name: string, text: string, values: unknown[]) =>
+    options.prepared ? { name: `floor_${name}`, text, values } : { text, values };
   // The key as a KeyObject, made once, as the gateway's cipher keeps it.
   const sealKey = createSecretKey(options.encryptionKey);
   const seal = (value: string, context: string) => {
@@ -191,11 +199,9 @@ export async function startFloor(
     if (path === '/v1/connectors' && req.method === 'GET') {
       const limit = Number(url.searchParams.get('limit')) || 30;
       const offset = Number(url.searchParams.get('offset')) || 0;
-      const { rows } = await pool.query<Row & { __total: string }>(CONNECTOR_SQL.list, [
-        org,
-        limit,
-        offset,
-      ]);
+      const { rows } = await pool.query<Row & { __total: string }>(
+        q('list', CONNECTOR_SQL.list, [org, limit, offset]),
+      );
       return send(res, 200, {
         connectors: rows.filter((r) => r.id !== null).map(cohere),
         total_count: Number(rows[0]?.__total ?? 0),
@@ -214,10 +220,13 @@ export async function startFloor(
         scope: oauth.scope ?? null,
       };
       await pool.query(
-        `INSERT INTO connectors (organization_id, id, name, url, active, created_at, updated_at,
-                                 created_by, updated_by, oauth)
-         VALUES ($1, $2, $3, $4, true, $5, $5, 'floor', 'floor', $6::jsonb)`,
-        [org, id, body.name, body.url, now, JSON.stringify(stored)],
+        q(
+          'insert',
+          `INSERT INTO connectors (organization_id, id, name, url, active, created_at, updated_at,
+                                   created_by, updated_by, oauth)
+           VALUES ($1, $2, $3, $4, true, $5, $5, 'floor', 'floor', $6::jsonb)`,
+          [org, id, body.name, body.url, now, JSON.stringify(stored)],
+        ),
       );
       return send(res, 200, {
         connector: cohere({
@@ -240,7 +249,7 @@ export async function startFloor(
     }
     if (path.startsWith('/v1/connectors/') && req.method === 'GET') {
       const id = decodeURIComponent(path.slice('/v1/connectors/'.length));
-      const { rows } = await pool.query<Row>(CONNECTOR_SQL.findById, [org, id]);
+      const { rows } = await pool.query<Row>(q('findById', CONNECTOR_SQL.findById, [org, id]));
       if (!rows[0]) return send(res, 404, { message: `connector '${id}' not found` });
       return send(res, 200, { connector: cohere(rows[0]) });
     }
@@ -309,15 +318,18 @@ export async function startFloor(
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const { rows } = await client.query<Row>(CONNECTOR_SQL.lockById, [org, id]);
+        const { rows } = await client.query<Row>(q('lockById', CONNECTOR_SQL.lockById, [org, id]));
         if (!rows[0]) {
           await client.query('ROLLBACK');
           return send(res, 404, { _id: id, result: 'not_found' });
         }
         await client.query(
-          `UPDATE connectors SET description = $3, updated_at = $4, updated_by = 'floor'
-           WHERE organization_id = $1 AND id = $2`,
-          [org, id, body.description ?? rows[0].description, new Date()],
+          q(
+            'update',
+            `UPDATE connectors SET description = $3, updated_at = $4, updated_by = 'floor'
+             WHERE organization_id = $1 AND id = $2`,
+            [org, id, body.description ?? rows[0].description, new Date()],
+          ),
         );
         await client.query('COMMIT');
       } catch (error) {

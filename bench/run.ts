@@ -20,7 +20,8 @@
  * to measure a previous version with the same bench), BENCH_ATTRIBUTION=1 (also Cohere get and
  * list on gateways with rate limits and/or request logs off, beside the floor: their share),
  * BENCH_GATEWAY_FLAGS (extra `node` flags for the gateway process, space-separated, e.g. V8 heap
- * flags: to measure them, never on by default).
+ * flags: to measure them, never on by default), BENCH_FLOOR_PREPARED=1 (the floor names its
+ * statements as the gateway does, so PostgreSQL plans them once per connection in both).
  */
 import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -52,6 +53,8 @@ export interface BenchOptions {
   soakMinutes: number;
   /** Also measure gateways with rate limits or request logs off (diagnostic). */
   attribution?: boolean;
+  /** The floor names its statements too, as the gateway does (diagnostic; off by default). */
+  floorPrepared?: boolean;
   only?: string[];
   /** `process`: `node main.js` and `node floor.js` (the real figures); `inline`: both in this process (the smoke test). */
   mode: 'process' | 'inline';
@@ -656,6 +659,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       keys: Object.fromEntries(Object.entries(keys).map(([org, key]) => [key, org])),
       poolSize: (typeOrmOptions(o.databaseUrl).extra as { max: number }).max,
       encryptionKey,
+      prepared: o.floorPrepared ?? false,
     };
     let floor: Target;
     if (o.mode === 'process') {
@@ -836,6 +840,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): BenchOptions {
     soakMinutes: num('BENCH_SOAK_MINUTES', 0, 0),
     only: env.BENCH_ONLY ? env.BENCH_ONLY.split(',') : undefined,
     attribution: env.BENCH_ATTRIBUTION === '1',
+    floorPrepared: env.BENCH_FLOOR_PREPARED === '1',
     mode: smoke ? 'inline' : 'process',
     out:
       env.BENCH_OUT ??
