@@ -42,6 +42,9 @@ onServer('prepared statements (DATABASE_PREPARED_STATEMENTS)', () => {
     await source.initialize();
     sources.push(source);
     const repo = new TypeOrmConnectorRepository(source, { preparedStatements });
+    const builtin = await repo.findById(organizationId, 'github');
+    if (!builtin) throw new Error('the organization has no built-in github connector');
+    template = builtin;
     const named = async () =>
       (
         await source.query<Array<{ name: string }>>(
@@ -51,37 +54,17 @@ onServer('prepared statements (DATABASE_PREPARED_STATEMENTS)', () => {
     return { repo, named };
   }
 
-  const connector = (id: string): Connector => {
-    const now = new Date();
-    return {
-      organizationId,
-      id,
-      name: 'Prepared',
-      description: null,
-      url: 'https://search.example.com/search',
-      active: true,
-      createdAt: now,
-      updatedAt: now,
-      createdBy: 'key_test',
-      updatedBy: 'key_test',
-      config: null,
-      builtin: false,
-      version: 1,
-      excludes: null,
-      continueOnFailure: false,
-      oauth: null,
-      serviceAuth: null,
-      category: null,
-      icon: null,
-      tags: null,
-      pathHierarchy: false,
-      assets: null,
-      oauthConnectImplemented: false,
-      processor: null,
-      type: null,
-      provider: null,
-    };
-  };
+  /** A new connector of the organization, made from the built-in the organization was given. */
+  let template: Connector;
+  const connector = (id: string): Connector => ({
+    ...template,
+    id,
+    name: 'Prepared',
+    builtin: false,
+    version: 1,
+    createdBy: 'key_test',
+    updatedBy: 'key_test',
+  });
   const audit = (id: string, action: AuditEntry['action'], version: number | null): AuditEntry => ({
     occurredAt: new Date(),
     organizationId,
