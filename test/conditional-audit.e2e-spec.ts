@@ -543,6 +543,15 @@ describe('conditional writes and the audit trail', () => {
         .set(auth(org))
         .expect(404);
       expect(missing.body).toMatchObject({ code: 404, requestId: expect.any(String) });
+      // An id no connector can have (a NUL, which PostgreSQL refuses in text): a 404 as well,
+      // never sent to the database.
+      for (const odd of ['%00', 'a%00b', `${'x'.repeat(300)}`]) {
+        const refused = await request(t.server)
+          .get(`/generic/v1/connectors/${odd}/history`)
+          .set(auth(org))
+          .expect(404);
+        expect(refused.body).toMatchObject({ code: 404, requestId: expect.any(String) });
+      }
       // A built-in the organization never changed: an empty history, not a 404.
       const builtin = await request(t.server)
         .get('/generic/v1/connectors/github/history')

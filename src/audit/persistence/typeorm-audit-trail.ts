@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuditAction, AuditChange, AuditCursor, AuditEntry, AuditRecord } from '../audit';
 import { AuditTrail } from '../audit';
+import { isValidConnectorId } from '../../connectors/domain/connector.rules';
 import { AuditEventEntity } from './audit.entity';
 
 /**
@@ -68,6 +69,9 @@ export class TypeOrmAuditTrail extends AuditTrail {
     connectorId: string,
     page: { limit: number; offset: number },
   ): Promise<{ items: AuditRecord[]; total: number }> {
+    // Entries name connectors by id, and no id has another form: such an id is not looked up,
+    // which also keeps characters PostgreSQL refuses (NUL) away from it.
+    if (!isValidConnectorId(connectorId)) return { items: [], total: 0 };
     const [rows, total] = await this.rows.findAndCount({
       where: { organizationId, connectorId },
       order: { occurredAt: 'DESC', id: 'DESC' },
@@ -86,7 +90,10 @@ export class TypeOrmAuditTrail extends AuditTrail {
     const query = this.rows
       .createQueryBuilder('a')
       .where('a.organization_id = :organizationId', { organizationId });
-    if (connectorId !== undefined) query.andWhere('a.connector_id = :connectorId', { connectorId });
+    if (connectorId !== undefined) {
+      if (!isValidConnectorId(connectorId)) return [];
+      query.andWhere('a.connector_id = :connectorId', { connectorId });
+    }
     if ('since' in from) query.andWhere('a.occurred_at >= :since', { since: from.since });
     else {
       query.andWhere('(a.occurred_at, a.id) > (:at, :id)', {
