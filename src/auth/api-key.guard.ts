@@ -23,8 +23,9 @@ type Resolving = FastifyRequest & {
 
 /**
  * The actor of the request's API key (null for a key that is not valid), resolved once per
- * request whoever asks first (the rate limiter counts per key, then the key guard admits it): a
- * key seen in the last 30 s is answered at once, without a promise or a query.
+ * request whoever asks first (the rate limiter counts per key, the Idempotency-Key hook scopes
+ * its key to it, then the key guard admits it): a key seen in the last 30 s is answered at once,
+ * without a promise or a query.
  */
 export function actorOf(
   keys: ApiKeysService,
